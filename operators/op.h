@@ -1,0 +1,82 @@
+/* The operator contract: the one interface every source, transform and sink implements, and the
+ * context (op_ctx) through which the runtime serves an operator. The runtime calls an operator's
+ * slots only from the thread of the task that runs it, never concurrently:
+ *
+ *   open -> (poll | process)* -> [prepare_snapshot(n) -> snapshot_state(n)
+ *        -> notify_checkpoint_complete(n) | notify_checkpoint_aborted(n)]* -> finish -> close
+ *
+ * finish is called at end of input only (not on cancel or failure); close is always called when
+ * open succeeded and frees everything. A NULL slot takes the runtime default (do nothing). */
+#ifndef SLUICE_OPERATORS_OP_H
+#define SLUICE_OPERATORS_OP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph/job_graph.h"
+#include "runtime/base/errors.h"
+#include "runtime/batch.h"
+#include "runtime/table.h"
+
+typedef struct op_ctx op_ctx;
+
+/* What poll() returns when it did not fail. */
+enum op_poll_result {
+    OP_POLL_MORE = 0, /* emitted (or may emit) more: poll again soon */
+    OP_POLL_IDLE = 1, /* nothing to emit now: the runtime waits a little (and serves its mailbox) */
+    OP_POLL_END = 2,  /* bounded input exhausted: the runtime finishes the chain */
+};
+
+typedef struct op_type {
+    /* name, kind, config table and size, validate hook: what the job-graph validator needs. */
+    graph_type_info info;
+    const char *help; /* one line for `sluice --help` and the README */
+
+    /* Creates the operator's instance in *self. config is the applied config struct (borrowed,
+     * valid until close returns). */
+    int (*open)(op_ctx *ctx, const void *config, void **self, rt_err *err);
+    /* Sources: emit what is available now without blocking for long (the task also serves
+     * barriers and cancellation between polls). Returns an op_poll_result or a negative code. */
+    int (*poll)(void *self, op_ctx *ctx, rt_err *err);
+    /* Transforms and sinks: handle one batch from job-graph input `input` (0-based, the order of
+     * the vertex's `inputs`). The batch is borrowed for the call; to keep or forward it as is,
+     * take a reference with rt_batch_ref. */
+    int (*process)(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt_err *err);
+    /* Checkpoint `id` reached this operator: flush buffered output, pre-commit (sinks). */
+    int (*prepare_snapshot)(void *self, op_ctx *ctx, uint64_t id, rt_err *err);
+    /* Write this subtask's state for checkpoint `id`. */
+    int (*snapshot_state)(void *self, op_ctx *ctx, uint64_t id, rt_err *err);
+    /* Checkpoint `id` is durable: commit what was pre-committed up to it. */
+    int (*notify_checkpoint_complete)(void *self, op_ctx *ctx, uint64_t id, rt_err *err);
+    /* Checkpoint `id` was abandoned: it will never complete. */
+    int (*notify_checkpoint_aborted)(void *self, op_ctx *ctx, uint64_t id, rt_err *err);
+    /* End of input: flush everything; may still emit. */
+    int (*finish)(void *self, op_ctx *ctx, rt_err *err);
+    /* Frees the instance. Always called after a successful open, whatever happened since. */
+    void (*close)(void *self, op_ctx *ctx);
+} op_type;
+
+/* --- The context, implemented by the runtime. Call only from the operator's own task thread. --- */
+
+/* Sends batch downstream (to the next operator of the chain, or to the task's output channels).
+ * Takes ownership of the batch reference in every case. May block (backpressure). Returns 0,
+ * RT_ECANCELED when the job is being canceled, or the downstream operator's error. Sinks have no
+ * downstream: emitting from a sink is RT_EINTERNAL. */
+int op_ctx_emit(op_ctx *ctx, rt_batch *batch, rt_err *err);
+/* A new empty batch from the job's pool; NULL on OOM. */
+rt_batch *op_ctx_batch_new(op_ctx *ctx);
+/* Rows per batch the job aims for (job option; default 1024). */
+size_t op_ctx_batch_rows(const op_ctx *ctx);
+/* The job's table catalog (thread-safe). */
+rt_catalog *op_ctx_catalog(op_ctx *ctx);
+const char *op_ctx_job_name(const op_ctx *ctx);
+const char *op_ctx_vertex_id(const op_ctx *ctx);
+uint32_t op_ctx_subtask(const op_ctx *ctx);
+uint32_t op_ctx_parallelism(const op_ctx *ctx);
+/* True once the job is being canceled: long-running work should return soon. */
+bool op_ctx_is_canceled(const op_ctx *ctx);
+/* "job=<name> op=<vertex>#<subtask>", for log lines. Borrowed. */
+const char *op_ctx_log_tag(const op_ctx *ctx);
+
+#endif

@@ -1,0 +1,67 @@
+/* Change records and the batches that carry them between operators. A batch owns an arena from
+ * which its records' values and strings are allocated; batches are reference counted so one batch
+ * can go to several consumers (broadcast) and are recycled through a pool. */
+#ifndef SLUICE_RUNTIME_BATCH_H
+#define SLUICE_RUNTIME_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/table.h"
+#include "runtime/value.h"
+
+typedef enum rt_rowkind {
+    RT_ROW_INSERT = 0,        /* +I */
+    RT_ROW_UPDATE_BEFORE = 1, /* -U */
+    RT_ROW_UPDATE_AFTER = 2,  /* +U */
+    RT_ROW_DELETE = 3,        /* -D */
+} rt_rowkind;
+
+/* "+I", "-U", "+U", "-D". */
+const char *rt_rowkind_name(rt_rowkind k);
+
+/* A change record. Public because operators read and write it in their inner loops; values has
+ * rt_table_column_count(table) entries, allocated in the batch's arena. */
+typedef struct rt_record {
+    uint8_t kind; /* rt_rowkind */
+    uint32_t ncols;
+    const rt_table *table;
+    rt_value *values;
+} rt_record;
+
+typedef struct rt_batch rt_batch;
+typedef struct rt_batch_pool rt_batch_pool;
+
+/* A pool of recycled batches shared by the tasks of a job (thread-safe). keep = how many free
+ * batches it holds on to at most. */
+rt_batch_pool *rt_batch_pool_new(size_t keep);
+/* Frees the pooled batches. Batches still in use must have been released first. */
+void rt_batch_pool_free(rt_batch_pool *pool);
+
+/* A new empty batch with one reference, from pool (may be NULL: plain malloc). NULL on OOM. */
+rt_batch *rt_batch_new(rt_batch_pool *pool);
+/* Adds a reference (for sending one batch to several consumers). Thread-safe. */
+void rt_batch_ref(rt_batch *b);
+/* Drops a reference; at zero the batch is reset and goes back to its pool (or is freed).
+ * NULL is a no-op. Thread-safe. */
+void rt_batch_unref(rt_batch *b);
+
+/* Appends a record of `kind` for table t with every value NULL; returns it (borrowed, valid until
+ * the batch is released), or NULL on OOM. Only the batch's single owner may append. */
+rt_record *rt_batch_add(rt_batch *b, rt_rowkind kind, const rt_table *t);
+/* Appends a deep copy of src (strings copied into this batch's arena). 0 or RT_ENOMEM. */
+int rt_batch_copy_record(rt_batch *b, const rt_record *src);
+/* n bytes from the batch's arena (8-byte aligned), freed with the batch. NULL on OOM. */
+void *rt_batch_alloc(rt_batch *b, size_t n);
+/* Copies len bytes into the arena and points v at them as a value of type `type`
+ * (STRING, BYTES, DECIMAL or JSON). 0 or RT_ENOMEM. */
+int rt_batch_set_str(rt_batch *b, rt_value *v, rt_type type, const char *ptr, size_t len);
+
+size_t rt_batch_count(const rt_batch *b);
+/* Borrowed; i < count. */
+rt_record *rt_batch_at(rt_batch *b, size_t i);
+const rt_record *rt_batch_at_const(const rt_batch *b, size_t i);
+/* Bytes the batch holds (records, values, arena), for memory accounting. */
+size_t rt_batch_size(const rt_batch *b);
+
+#endif
