@@ -12,6 +12,9 @@
 
 #include "graph/job_graph.h"
 
+/* Jobs with more operators are rejected ($.operators); validation is quadratic in places. */
+#define GRAPH_CODEC_MAX_OPERATORS 1024
+
 /* Parses and validates a job. On success *out is a new job (free with graph_job_free).
  * Rejects, with RT_EINVAL and a message starting with the JSON path: malformed JSON (with line
  * and column), unknown top-level/operator/input keys, wrong types, out-of-range values, duplicate

@@ -112,5 +112,8 @@ size_t graph_job_edge_count(const graph_job *job);
 const graph_edge *graph_job_edge(const graph_job *job, size_t i);
 const graph_checkpoint_cfg *graph_job_checkpoint(const graph_job *job);
 const graph_restart_cfg *graph_job_restart(const graph_job *job);
+/* True when both jobs have the same name, settings, vertices (config_json compared as text) and
+ * edges. graph_codec_parse(graph_codec_format(job)) is equal to job. */
+bool graph_job_equal(const graph_job *a, const graph_job *b);
 
 #endif

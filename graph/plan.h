@@ -40,6 +40,8 @@ void graph_plan_free(graph_plan *plan);
 
 size_t graph_plan_chain_count(const graph_plan *plan);
 const graph_plan_chain *graph_plan_chain_at(const graph_plan *plan, size_t i);
+/* Index of the chain that runs vertex `vertex`. */
+size_t graph_plan_vertex_chain(const graph_plan *plan, size_t vertex);
 /* Tasks are ordered by chain, then subtask. */
 size_t graph_plan_task_count(const graph_plan *plan);
 const graph_plan_task *graph_plan_task_at(const graph_plan *plan, size_t i);

@@ -80,12 +80,13 @@ const char *test_build_path(const char *rel);
                       n_ ? n_ : "(null)");                                                         \
     } while (0)
 
-/* Checks that an int-returning call succeeded (0), printing err's message otherwise. */
+/* Checks that an int-returning call succeeded (0), printing the message of errp (a non-NULL
+ * rt_err *, or &err) otherwise. */
 #define CHECK_OK(call, errp)                                                                       \
     do {                                                                                           \
         int rc_ = (call);                                                                          \
         if (rc_ != 0)                                                                              \
-            test_fail(__FILE__, __LINE__, "%s -> %d: %s", #call, rc_, (errp) ? (errp)->msg : "");  \
+            test_fail(__FILE__, __LINE__, "%s -> %d: %s", #call, rc_, (errp)->msg);                  \
     } while (0)
 
 #endif

@@ -1,0 +1,110 @@
+/* Tasks and the execution graph (internal to the runtime): the structs shared by job.c (the job's
+ * lifecycle), task.c (a task's thread: its operator chain, input gate and outputs) and op_ctx.c
+ * (the context operators reach the runtime through). */
+#ifndef SLUICE_RUNTIME_TASK_H
+#define SLUICE_RUNTIME_TASK_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph/job_graph.h"
+#include "graph/plan.h"
+#include "operators/op.h"
+#include "runtime/batch.h"
+#include "runtime/channel.h"
+#include "runtime/job.h"
+#include "runtime/output.h"
+#include "runtime/table.h"
+
+typedef struct rt_task rt_task;
+
+/* One operator instance: vertex `vertex` of the task's chain at position `pos`. The counters are
+ * written by the task's thread only and read by anyone (rt_job_vertex_metrics). */
+struct op_ctx {
+    rt_task *task;
+    size_t pos;
+    size_t vertex;
+    const graph_vertex *gv;
+    const op_type *type;
+    void *config; /* the applied config struct (owned; rt_config_free + free) */
+    void *self;   /* what open returned */
+    bool opened;
+    char *tag; /* "job=<name> op=<vertex>#<subtask>" */
+    atomic_uint_fast64_t records_in, records_out, batches_in, batches_out;
+};
+
+struct rt_task {
+    rt_job *job;
+    size_t index;     /* plan task index */
+    uint32_t subtask; /* of its chain */
+    uint32_t parallelism;
+    op_ctx *ops; /* the chain, head first */
+    size_t op_count;
+    rt_gate *gate;         /* owned by the job (job->gates[index]) */
+    size_t *gate_to_input; /* head operator's job-graph input for each gate input */
+    rt_output *output;
+    pthread_t thread;
+    bool started;
+    /* Task-thread state. */
+    bool failed; /* this task recorded an operator failure */
+    int fail_code;
+    bool outputs_ended; /* END went out: nothing may be emitted any more */
+    bool closing;
+    uint64_t last_barrier; /* the last checkpoint id forwarded */
+};
+
+struct rt_job {
+    const graph_job *graph;
+    const graph_plan *plan;
+    const char *name;
+    char *tag; /* "job=<name>" */
+    size_t channel_capacity;
+    size_t batch_rows;
+    rt_catalog *catalog;
+    rt_batch_pool *pool;
+    rt_gate **gates; /* per task */
+    rt_task *tasks;
+    size_t task_count;
+    /* Set (before any gate is canceled) once the job is being canceled or has failed: an
+     * RT_ECANCELED seen after it is a consequence, not a cause. */
+    atomic_bool stopping;
+
+    pthread_mutex_t mu; /* guards what follows */
+    pthread_cond_t ended;
+    rt_job_status status;  /* RUNNING until the last task thread is done, then the outcome */
+    rt_job_status outcome; /* RUNNING until the first cancel or failure decides it */
+    size_t running;        /* task threads not yet done */
+    size_t interrupted;    /* task threads that ended before their end of input (or never ran) */
+    rt_err failure;
+};
+
+/* task.c */
+
+/* Builds task `index` of the job: its chain's operators (configs applied), its gate-input to
+ * operator-input map and its outputs. The job's gates must exist. Undo with rt_task_fini. */
+int rt_task_init(rt_job *job, size_t index, rt_op_lookup lookup, rt_err *err);
+/* Frees what rt_task_init built (operators must be closed, the thread joined). */
+void rt_task_fini(rt_task *t);
+/* The task thread's body (arg: the rt_task). */
+void *rt_task_main(void *arg);
+
+/* op_ctx.c */
+
+/* Calls an operator slot's result through this: records the first real failure of the task as
+ * "vertex '<id>'#<subtask>: ..." and fails the job with it. Returns rc. */
+int rt_task_op_failed(op_ctx *ctx, int rc, rt_err *err);
+/* Hands batch (one reference, consumed) to the operator at ctx's position (input `input`),
+ * counting it in. */
+int rt_task_op_process(op_ctx *ctx, size_t input, rt_batch *batch, rt_err *err);
+
+/* job.c, called from task threads. */
+
+/* Decides the job's outcome as FAILED with err (unless already decided) and stops every task. */
+void rt_job_fail(rt_job *job, const rt_err *err);
+/* The task's thread is done; the last one makes the job's outcome its status. */
+void rt_job_task_done(rt_job *job, rt_task *t, int rc);
+
+#endif
