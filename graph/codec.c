@@ -11,14 +11,13 @@
 #include "graph/job_graph_int.h"
 #include "graph/validate.h"
 #include "runtime/base/buf.h"
+#include "runtime/base/json_text.h"
 
 #define NAME_MAX_LEN 128
 #define ID_MAX_LEN 64
 #define PARALLELISM_MAX 256
 /* Job files are a few kilobytes; the cap keeps a wrong path (a log, a device) out of memory. */
 #define FILE_MAX_SIZE (16u << 20)
-/* Longest echo of a wrong value in a message, as in rt_config_apply. */
-#define GOT_MAX 100
 
 static const rt_config_field checkpoint_table[] = {
     {.key = "interval",
@@ -118,102 +117,17 @@ static const rt_config_field restart_table[] = {
 /* Types whose catalog entry has no table get this one: an empty table still rejects every key. */
 static const rt_config_field no_fields[] = {{.key = NULL}};
 
-/* JSON text of v, keys in document order: compact when indent is 0, else pretty with `indent`
- * spaces per level. Not json_dumps: jansson prints reals with 17 digits (0.1 as
- * 0.10000000000000001); this prints the shortest text that reads back as the same double, as
- * rt_config_apply's messages do. Depth is bounded by jansson's parser. */
-static void write_json(rt_buf *b, const json_t *v, int indent, int depth)
-{
-    const char *sep = indent ? ": " : ":";
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-    case JSON_ARRAY: {
-        bool is_obj = json_is_object(v);
-        size_t n = is_obj ? json_object_size(v) : json_array_size(v);
-        rt_buf_append_char(b, is_obj ? '{' : '[');
-        const char *key = NULL;
-        void *it = is_obj ? json_object_iter((json_t *)v) : NULL;
-        for (size_t i = 0; i < n; i++) {
-            if (i > 0)
-                rt_buf_append_char(b, ',');
-            if (indent)
-                rt_buf_appendf(b, "\n%*s", indent * (depth + 1), "");
-            const json_t *item;
-            if (is_obj) {
-                key = json_object_iter_key(it);
-                item = json_object_iter_value(it);
-                it = json_object_iter_next((json_t *)v, it);
-                rt_buf_append_json_str(b, key, strlen(key));
-                rt_buf_append_str(b, sep);
-            } else {
-                item = json_array_get(v, i);
-            }
-            write_json(b, item, indent, depth + 1);
-        }
-        if (indent && n > 0)
-            rt_buf_appendf(b, "\n%*s", indent * depth, "");
-        rt_buf_append_char(b, is_obj ? '}' : ']');
-        break;
-    }
-    case JSON_STRING:
-        rt_buf_append_json_str(b, json_string_value(v), json_string_length(v));
-        break;
-    case JSON_INTEGER:
-        rt_buf_append_i64(b, (int64_t)json_integer_value(v));
-        break;
-    case JSON_REAL: {
-        char tmp[40];
-        double d = json_real_value(v);
-        for (int prec = 15; prec <= 17; prec++) {
-            snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-            if (strtod(tmp, NULL) == d)
-                break;
-        }
-        rt_buf_append_str(b, tmp);
-        if (!strpbrk(tmp, ".eE")) /* keep it a real, so that it parses back as one */
-            rt_buf_append_str(b, ".0");
-        break;
-    }
-    case JSON_TRUE:
-        rt_buf_append_str(b, "true");
-        break;
-    case JSON_FALSE:
-        rt_buf_append_str(b, "false");
-        break;
-    case JSON_NULL:
-        rt_buf_append_str(b, "null");
-        break;
-    }
-}
-
-static char *json_text(const json_t *v, int indent)
-{
-    rt_buf b;
-    rt_buf_init(&b);
-    write_json(&b, v, indent, 0);
-    return rt_buf_take(&b);
-}
-
-/* "got ..." text for messages: the value as compact JSON, cut (on a UTF-8 boundary) so that a
- * misplaced array cannot flood the message; the same form rt_config_apply uses. */
-static void describe(const json_t *v, char *buf, size_t size)
-{
-    char *s = json_text(v, 0);
-    size_t cut = strlen(s);
-    if (cut > GOT_MAX) {
-        cut = GOT_MAX;
-        while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-            cut--;
-    }
-    snprintf(buf, size, "%.*s%s", (int)cut, s, s[cut] ? "…" : "");
-    free(s);
-}
-
+/* Sets err to "<path>: expected <what>, got <excerpt of the value>", the form rt_config_apply
+ * uses, so that every message about a job file reads alike. */
 static int expected(rt_err *err, const char *path, const char *what, const json_t *got)
 {
-    char desc[GOT_MAX + 8];
-    describe(got, desc, sizeof desc);
-    return rt_err_set(err, RT_EINVAL, "%s: expected %s, got %s", path, what, desc);
+    rt_buf msg;
+    rt_buf_init(&msg);
+    rt_buf_appendf(&msg, "%s: expected %s, got ", path, what);
+    rt_json_text_append_excerpt(&msg, got);
+    rt_err_set(err, RT_EINVAL, "%s", msg.data);
+    rt_buf_fini(&msg);
+    return RT_EINVAL;
 }
 
 /* Rejects any key of obj not in `known` (NULL-terminated), naming the known ones. The message
@@ -267,7 +181,7 @@ static int parse_settings(const json_t *root, const char *key, const rt_config_f
     const json_t *v = json_object_get(root, key);
     if (v && !json_is_object(v))
         return expected(err, path, "an object", v);
-    char *text = v ? json_text(v, 0) : NULL;
+    char *text = v ? rt_json_text_format(v, 0) : NULL;
     int rc = rt_config_apply(table, obj, text, path, err);
     free(text);
     return rc;
@@ -416,7 +330,7 @@ static int parse_operator(const json_t *op, size_t i, const graph_catalog *catal
 
     v->id = strdup(json_string_value(id));
     v->type = strdup(info->name);
-    v->config_json = config ? json_text(config, 0) : strdup("{}");
+    v->config_json = config ? rt_json_text_format(config, 0) : strdup("{}");
     if (!v->id || !v->type || !v->config_json)
         return rt_err_set(err, RT_ENOMEM, "%s: out of memory", base);
     v->kind = info->kind;
@@ -630,7 +544,7 @@ char *graph_codec_format(const graph_job *job)
         json_array_append_new(ops, op);
     }
     json_object_set_new(root, "operators", ops);
-    char *text = json_text(root, 2);
+    char *text = rt_json_text_format(root, 2);
     json_decref(root);
     return text;
 }

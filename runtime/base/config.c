@@ -1,355 +1,20 @@
-/* Config tables: converts a JSON object (parsed with jansson, which stays inside this file) into
- * the fields of a C struct, and formats it back. Also the duration and size syntaxes. */
+/* Config tables: converts a JSON object (parsed with jansson, which stays inside this file and
+ * json_text.c) into the fields of a C struct, and formats it back. */
 #include "runtime/base/config.h"
 
 #include <inttypes.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "runtime/base/buf.h"
-
-/* The longest offending value quoted after "got"; the rest is elided so the path and the
- * expectation always fit in an rt_err. */
-#define GOT_MAX 100
+#include "runtime/base/json_text.h"
 
 #define DURATION_EXAMPLES "a duration such as \"5s\", \"250ms\" or \"1m30s\""
 #define SIZE_EXAMPLES "a size such as \"64MiB\", \"512KB\" or \"1GiB\""
 
-/* ---- numbers with units ------------------------------------------------------------------- */
-
-/* A decimal number "123" or "1.25" read from text: the integer part and the fraction as
- * frac / 10^frac_digits, trailing zeros removed. */
-typedef struct decimal {
-    uint64_t whole;
-    uint64_t frac;
-    int frac_digits;
-} decimal;
-
-enum { DEC_OK = 0, DEC_NONE = -1, DEC_OVERFLOW = -2, DEC_INEXACT = -3 };
-
-/* Parses digits[.digits] at *pp and advances *pp past them. */
-static int decimal_parse(const char **pp, decimal *d)
-{
-    const char *p = *pp;
-    if (*p < '0' || *p > '9')
-        return DEC_NONE;
-    d->whole = 0;
-    d->frac = 0;
-    d->frac_digits = 0;
-    bool overflow = false;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        unsigned digit = (unsigned)(*p - '0');
-        if (d->whole > (UINT64_MAX - digit) / 10)
-            overflow = true; /* keep reading: the caller reports the whole token */
-        else
-            d->whole = d->whole * 10 + digit;
-    }
-    bool inexact = false;
-    if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
-        int zeros = 0; /* zeros seen but not yet folded into frac: trailing ones never are */
-        for (p++; *p >= '0' && *p <= '9'; p++) {
-            if (*p == '0') {
-                zeros++;
-                continue;
-            }
-            /* 18 digits fit in uint64_t; a finer fraction cannot be a whole number of bytes or
-             * milliseconds for any unit we know. */
-            if (d->frac_digits + zeros + 1 > 18) {
-                inexact = true;
-                continue;
-            }
-            for (; zeros > 0; zeros--, d->frac_digits++)
-                d->frac *= 10;
-            d->frac = d->frac * 10 + (uint64_t)(*p - '0');
-            d->frac_digits++;
-        }
-    }
-    *pp = p;
-    if (overflow)
-        return DEC_OVERFLOW;
-    return inexact ? DEC_INEXACT : DEC_OK;
-}
-
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
-{
-    while (b) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-/* *out = d * unit, exactly. */
-static int decimal_scale(const decimal *d, uint64_t unit, uint64_t *out)
-{
-    if (d->whole > UINT64_MAX / unit)
-        return DEC_OVERFLOW;
-    uint64_t v = d->whole * unit;
-    if (d->frac_digits > 0) {
-        uint64_t pow10 = 1;
-        for (int i = 0; i < d->frac_digits; i++)
-            pow10 *= 10;
-        /* frac * unit / pow10 is whole iff the reduced denominator divides frac; the product
-         * (frac / den) * (unit / g) is then below unit and cannot overflow. */
-        uint64_t g = gcd_u64(unit, pow10);
-        uint64_t den = pow10 / g;
-        if (d->frac % den != 0)
-            return DEC_INEXACT;
-        uint64_t part = d->frac / den * (unit / g);
-        if (v > UINT64_MAX - part)
-            return DEC_OVERFLOW;
-        v += part;
-    }
-    *out = v;
-    return DEC_OK;
-}
-
-typedef struct unit {
-    const char *name;
-    uint64_t factor;
-} unit;
-
-/* Largest first: rt_duration_format walks this table, and the parser requires this order. */
-static const unit duration_units[] = {
-    {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1},
-};
-#define DURATION_UNIT_COUNT (sizeof duration_units / sizeof duration_units[0])
-
-int rt_duration_parse(const char *s, int64_t *ms, rt_err *err)
-{
-    if (!s || !*s)
-        return rt_err_set(err, RT_EINVAL, "empty duration");
-    if (*s == '-')
-        return rt_err_set(err, RT_EINVAL, "duration \"%.64s\" is negative", s);
-    const char *p = s;
-    uint64_t total = 0;
-    size_t next_unit = 0; /* units must go from largest to smallest, each at most once */
-    bool first = true;
-    while (*p) {
-        decimal d;
-        int rc = decimal_parse(&p, &d);
-        if (rc == DEC_NONE)
-            return rt_err_set(err, RT_EINVAL, "duration \"%.64s\": expected a number at \"%.32s\"",
-                              s, p);
-        if (rc == DEC_OVERFLOW)
-            return rt_err_set(err, RT_EINVAL, "duration \"%.64s\" is too large", s);
-        const char *u = p;
-        while (*p && (*p < '0' || *p > '9'))
-            p++;
-        size_t ulen = (size_t)(p - u);
-        uint64_t factor = 0;
-        if (ulen == 0 && first && !*p) {
-            factor = 1; /* a bare number is milliseconds */
-        } else {
-            size_t i = 0;
-            for (; i < DURATION_UNIT_COUNT; i++)
-                if (strlen(duration_units[i].name) == ulen &&
-                    memcmp(duration_units[i].name, u, ulen) == 0)
-                    break;
-            if (i == DURATION_UNIT_COUNT)
-                return rt_err_set(err, RT_EINVAL,
-                                  "duration \"%.64s\": unknown unit \"%.*s\" "
-                                  "(use ms, s, m, h or d)",
-                                  s, (int)(ulen > 32 ? 32 : ulen), u);
-            if (i < next_unit)
-                return rt_err_set(err, RT_EINVAL,
-                                  "duration \"%.64s\": units must go from largest to smallest, "
-                                  "each once",
-                                  s);
-            next_unit = i + 1;
-            factor = duration_units[i].factor;
-        }
-        if (rc == DEC_OK) {
-            uint64_t v;
-            rc = decimal_scale(&d, factor, &v);
-            if (rc == DEC_OK && v > UINT64_MAX - total)
-                rc = DEC_OVERFLOW;
-            if (rc == DEC_OK)
-                total += v;
-        }
-        if (rc == DEC_OVERFLOW)
-            return rt_err_set(err, RT_EINVAL, "duration \"%.64s\" is too large", s);
-        if (rc == DEC_INEXACT)
-            return rt_err_set(err, RT_EINVAL,
-                              "duration \"%.64s\" is not a whole number of milliseconds", s);
-        first = false;
-    }
-    if (total > (uint64_t)INT64_MAX)
-        return rt_err_set(err, RT_EINVAL, "duration \"%.64s\" is too large", s);
-    *ms = (int64_t)total;
-    return 0;
-}
-
-void rt_duration_format(int64_t ms, char *buf, size_t size)
-{
-    if (size == 0)
-        return;
-    char tmp[64];
-    size_t n = 0;
-    /* Unsigned arithmetic so INT64_MIN negates cleanly. */
-    uint64_t v = ms < 0 ? 0 - (uint64_t)ms : (uint64_t)ms;
-    if (ms < 0)
-        tmp[n++] = '-';
-    if (v == 0)
-        n += (size_t)snprintf(tmp + n, sizeof tmp - n, "0ms");
-    for (size_t i = 0; i < DURATION_UNIT_COUNT && v > 0; i++) {
-        uint64_t q = v / duration_units[i].factor;
-        if (q == 0)
-            continue;
-        n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%" PRIu64 "%s", q, duration_units[i].name);
-        v %= duration_units[i].factor;
-    }
-    snprintf(buf, size, "%s", tmp);
-}
-
-/* IEC units first, largest first: rt_size_format walks the IEC part. */
-static const unit size_units[] = {
-    {"EiB", 1ull << 60},
-    {"PiB", 1ull << 50},
-    {"TiB", 1ull << 40},
-    {"GiB", 1ull << 30},
-    {"MiB", 1ull << 20},
-    {"KiB", 1ull << 10},
-    {"B", 1},
-    {"EB", 1000000000000000000ull},
-    {"PB", 1000000000000000ull},
-    {"TB", 1000000000000ull},
-    {"GB", 1000000000ull},
-    {"MB", 1000000ull},
-    {"KB", 1000ull},
-};
-#define SIZE_IEC_COUNT 7
-#define SIZE_UNIT_COUNT (sizeof size_units / sizeof size_units[0])
-
-int rt_size_parse(const char *s, uint64_t *bytes, rt_err *err)
-{
-    if (!s || !*s)
-        return rt_err_set(err, RT_EINVAL, "empty size");
-    if (*s == '-')
-        return rt_err_set(err, RT_EINVAL, "size \"%.64s\" is negative", s);
-    const char *p = s;
-    decimal d;
-    int rc = decimal_parse(&p, &d);
-    if (rc == DEC_NONE)
-        return rt_err_set(err, RT_EINVAL, "size \"%.64s\": expected a number", s);
-    while (*p == ' ')
-        p++;
-    uint64_t factor = 1;
-    if (*p) {
-        size_t i = 0;
-        for (; i < SIZE_UNIT_COUNT; i++)
-            if (strcasecmp(p, size_units[i].name) == 0)
-                break;
-        if (i == SIZE_UNIT_COUNT)
-            return rt_err_set(err, RT_EINVAL,
-                              "size \"%.64s\": unknown unit \"%.32s\" (use B, KiB, MiB, GiB, TiB "
-                              "or KB, MB, GB, TB)",
-                              s, p);
-        factor = size_units[i].factor;
-    } else if (p > s && p[-1] == ' ') {
-        return rt_err_set(err, RT_EINVAL, "size \"%.64s\": trailing space", s);
-    }
-    uint64_t v = 0;
-    if (rc == DEC_OK)
-        rc = decimal_scale(&d, factor, &v);
-    if (rc == DEC_OVERFLOW)
-        return rt_err_set(err, RT_EINVAL, "size \"%.64s\" is too large", s);
-    if (rc == DEC_INEXACT)
-        return rt_err_set(err, RT_EINVAL, "size \"%.64s\" is not a whole number of bytes", s);
-    *bytes = v;
-    return 0;
-}
-
-void rt_size_format(uint64_t bytes, char *buf, size_t size)
-{
-    if (size == 0)
-        return;
-    for (size_t i = 0; i < SIZE_IEC_COUNT; i++) {
-        uint64_t f = size_units[i].factor;
-        if (bytes != 0 && bytes % f == 0) {
-            snprintf(buf, size, "%" PRIu64 "%s", bytes / f, size_units[i].name);
-            return;
-        }
-    }
-    snprintf(buf, size, "0B");
-}
-
-/* ---- JSON values as text ------------------------------------------------------------------ */
-
-/* The shortest %g text that reads back as the same double, so 0.1 prints as 0.1 (jansson's own
- * dump uses 17 digits). Always looks like a real ("3.0"), as jansson's does. */
-static void append_double(rt_buf *b, double v)
-{
-    if (!isfinite(v)) {
-        rt_buf_append_str(b, "null"); /* JSON has no inf or nan */
-        return;
-    }
-    char tmp[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
-    rt_buf_append_str(b, tmp);
-    if (!strpbrk(tmp, ".eE"))
-        rt_buf_append_str(b, ".0");
-}
-
-/* Compact JSON of v, keys in document order. Recursion is bounded by jansson's parse depth. */
-static void append_json(rt_buf *b, const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *item;
-        bool first = true;
-        rt_buf_append_char(b, '{');
-        json_object_foreach((json_t *)v, key, item)
-        {
-            if (!first)
-                rt_buf_append_char(b, ',');
-            first = false;
-            rt_buf_append_json_str(b, key, strlen(key));
-            rt_buf_append_char(b, ':');
-            append_json(b, item);
-        }
-        rt_buf_append_char(b, '}');
-        break;
-    }
-    case JSON_ARRAY:
-        rt_buf_append_char(b, '[');
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            if (i)
-                rt_buf_append_char(b, ',');
-            append_json(b, json_array_get(v, i));
-        }
-        rt_buf_append_char(b, ']');
-        break;
-    case JSON_STRING:
-        rt_buf_append_json_str(b, json_string_value(v), json_string_length(v));
-        break;
-    case JSON_INTEGER:
-        rt_buf_append_i64(b, (int64_t)json_integer_value(v));
-        break;
-    case JSON_REAL:
-        append_double(b, json_real_value(v));
-        break;
-    case JSON_TRUE:
-        rt_buf_append_str(b, "true");
-        break;
-    case JSON_FALSE:
-        rt_buf_append_str(b, "false");
-        break;
-    case JSON_NULL:
-        rt_buf_append_str(b, "null");
-        break;
-    }
-}
+/* ---- messages ----------------------------------------------------------------------------- */
 
 static const char *json_kind(const json_t *v)
 {
@@ -373,27 +38,14 @@ static const char *json_kind(const json_t *v)
     return "a value";
 }
 
-/* The "got ..." part of a message: the value as compact JSON, cut at GOT_MAX bytes on a UTF-8
- * boundary. A secret's value is never echoed, only its kind. */
+/* The "got ..." part of a message: the value's excerpt; a secret's value is never echoed, only its
+ * kind. */
 static void append_got(rt_buf *b, const json_t *v, bool secret)
 {
-    if (secret) {
+    if (secret)
         rt_buf_append_str(b, json_kind(v));
-        return;
-    }
-    rt_buf tmp;
-    rt_buf_init(&tmp);
-    append_json(&tmp, v);
-    if (tmp.len > GOT_MAX) {
-        size_t cut = GOT_MAX;
-        while (cut > 0 && ((unsigned char)tmp.data[cut] & 0xC0) == 0x80)
-            cut--;
-        rt_buf_append(b, tmp.data, cut);
-        rt_buf_append_str(b, "…");
-    } else {
-        rt_buf_append(b, tmp.data, tmp.len);
-    }
-    rt_buf_fini(&tmp);
+    else
+        rt_json_text_append_excerpt(b, v);
 }
 
 /* ---- conversion of one field -------------------------------------------------------------- */
@@ -615,13 +267,9 @@ static int convert(const rt_config_field *f, const json_t *v, const char *path, 
         out->u = bytes;
         return 0;
     }
-    case RT_CFG_JSON: {
-        rt_buf text;
-        rt_buf_init(&text);
-        append_json(&text, v);
-        out->s = rt_buf_take(&text);
+    case RT_CFG_JSON:
+        out->s = rt_json_text_format(v, 0);
         return 0;
-    }
     case RT_CFG_STRLIST:
         return convert_strlist(f, v, path, out, err);
     }
@@ -798,7 +446,7 @@ static void append_value(rt_buf *b, const rt_config_field *f, const void *obj)
         rt_buf_append_i64(b, *(const int64_t *)p);
         break;
     case RT_CFG_DOUBLE:
-        append_double(b, *(const double *)p);
+        rt_json_text_append_double(b, *(const double *)p);
         break;
     case RT_CFG_ENUM: {
         int e = *(const int *)p;

@@ -1,5 +1,6 @@
 /* Config tables: apply a JSON object to a C struct, with defaults, ranges and errors that name
- * the JSON path. Also the duration ("5s") and size ("64MiB") syntaxes used throughout job files. */
+ * the JSON path. Durations ("5s") and sizes ("64MiB") are read with units.h, included here so
+ * that callers of the config types have both. */
 #ifndef SLUICE_RUNTIME_BASE_CONFIG_H
 #define SLUICE_RUNTIME_BASE_CONFIG_H
 
@@ -8,6 +9,7 @@
 #include <stdint.h>
 
 #include "runtime/base/errors.h"
+#include "runtime/base/units.h"
 
 /* The C type each config type is stored as, at `offset` in the struct. */
 typedef enum rt_cfg_type {
@@ -61,17 +63,5 @@ void rt_config_free(const rt_config_field *table, void *obj);
 char *rt_config_format(const rt_config_field *table, const void *obj);
 /* Finds a row by key; NULL if none. */
 const rt_config_field *rt_config_find(const rt_config_field *table, const char *key);
-
-/* "250ms", "5s", "2m", "1h", "1d", sums like "1m30s", a bare integer string = milliseconds.
- * Rejects negatives, unknown units, empty strings and overflow. */
-int rt_duration_parse(const char *s, int64_t *ms, rt_err *err);
-/* The shortest exact text: 5000 -> "5s", 90000 -> "1m30s", 250 -> "250ms", 0 -> "0ms". */
-void rt_duration_format(int64_t ms, char *buf, size_t size);
-/* "512", "512B", "4KiB", "64MiB", "1GiB", "2TiB" (powers of 1024) and "4KB", "64MB", "1GB",
- * "2TB" (powers of 1000), units case-insensitive, optional space before the unit; "1.5GiB"
- * allowed when the result is a whole number of bytes. Rejects negatives and overflow. */
-int rt_size_parse(const char *s, uint64_t *bytes, rt_err *err);
-/* The shortest exact IEC text: 67108864 -> "64MiB", 1000 -> "1000B". */
-void rt_size_format(uint64_t bytes, char *buf, size_t size);
 
 #endif

@@ -1,5 +1,5 @@
-/* Tests of the duration ("1m30s") and size ("64MiB") syntaxes in runtime/base/config. */
-#include "runtime/base/config.h"
+/* Tests of the duration ("1m30s") and size ("64MiB") syntaxes in runtime/base/units. */
+#include "runtime/base/units.h"
 
 #include "tests/harness/test.h"
 
