@@ -79,4 +79,18 @@ bool op_ctx_is_canceled(const op_ctx *ctx);
 /* "job=<name> op=<vertex>#<subtask>", for log lines. Borrowed. */
 const char *op_ctx_log_tag(const op_ctx *ctx);
 
+/* --- State (checkpoints) --- */
+
+/* True when the job takes checkpoints (it has a state backend): sinks then commit only on
+ * notify_checkpoint_complete; without checkpoints they commit at finish. */
+bool op_ctx_checkpointing(const op_ctx *ctx);
+/* Writes key -> value (copied) into this subtask's state of the checkpoint being taken. Only
+ * during snapshot_state; RT_EINTERNAL otherwise. */
+int op_ctx_state_put(op_ctx *ctx, const char *key, const void *val, size_t len, rt_err *err);
+/* The checkpoint this subtask was restored from, 0 on a fresh start. */
+uint64_t op_ctx_restored_checkpoint(const op_ctx *ctx);
+/* Reads key from the restored state (during open): *val is malloc'd (free()), NUL after *len
+ * bytes. RT_ENOTFOUND on a fresh start or when the key was not written. */
+int op_ctx_state_get(op_ctx *ctx, const char *key, char **val, size_t *len, rt_err *err);
+
 #endif

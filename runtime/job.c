@@ -1,6 +1,7 @@
 /* A running job: builds the execution graph (gates, tasks, outputs) from the physical plan, runs
  * one thread per task, and turns the first cancel or failure into the job's outcome, which
- * becomes its status once every task thread is done. */
+ * becomes its status once every thread is done. With a state backend it also runs the
+ * checkpoint thread (job_checkpoint.c). */
 #include "runtime/job.h"
 
 #include <errno.h>
@@ -10,6 +11,8 @@
 #include <time.h>
 
 #include "runtime/base/log.h"
+#include "runtime/checkpoint_coordinator.h"
+#include "runtime/job_checkpoint.h"
 #include "runtime/task.h"
 
 #define DEFAULT_CHANNEL_CAPACITY 8
@@ -39,9 +42,27 @@ bool rt_job_status_is_terminal(rt_job_status s)
     return s == RT_JOB_FINISHED || s == RT_JOB_FAILED || s == RT_JOB_CANCELED;
 }
 
+const char *rt_checkpoint_status_name(rt_checkpoint_status s)
+{
+    switch (s) {
+    case RT_CHECKPOINT_IN_PROGRESS:
+        return "IN_PROGRESS";
+    case RT_CHECKPOINT_COMPLETED:
+        return "COMPLETED";
+    case RT_CHECKPOINT_FAILED:
+        return "FAILED";
+    }
+    return "?";
+}
+
 int rt_job_new(const graph_job *graph, const graph_plan *plan, rt_op_lookup lookup,
                const rt_job_options *opts, rt_job **out, rt_err *err)
 {
+    if (opts && opts->restore_checkpoint && !opts->state)
+        return rt_err_set(err, RT_EINVAL,
+                          "job '%s': restoring checkpoint %llu needs a state "
+                          "backend",
+                          graph_job_name(graph), (unsigned long long)opts->restore_checkpoint);
     rt_job *job = calloc(1, sizeof *job);
     if (!job)
         return rt_err_set(err, RT_ENOMEM, "job: out of memory");
@@ -61,6 +82,8 @@ int rt_job_new(const graph_job *graph, const graph_plan *plan, rt_op_lookup look
         opts && opts->channel_capacity ? opts->channel_capacity : DEFAULT_CHANNEL_CAPACITY;
     job->batch_rows = opts && opts->batch_rows ? opts->batch_rows : DEFAULT_BATCH_ROWS;
     job->task_count = graph_plan_task_count(plan);
+    job->state = opts ? opts->state : NULL;
+    job->restore_id = opts ? opts->restore_checkpoint : 0;
 
     /* Enough free batches for every channel slot plus a few in flight per task: the steady
      * state then never allocates. */
@@ -91,17 +114,31 @@ int rt_job_new(const graph_job *graph, const graph_plan *plan, rt_op_lookup look
             return rc;
         }
     }
+    if (job->state) {
+        int rc = rt_job_ckpt_new(job, &job->ckpt, err);
+        if (rc != 0) {
+            rt_job_free(job);
+            return rc;
+        }
+    }
     *out = job;
     return 0;
 }
 
-static void cancel_gates(rt_job *job)
+/* Wakes every task so that it sees the job stopping: blocked pushes and pops return, waits for
+ * mail end. */
+static void stop_tasks(rt_job *job)
 {
-    for (size_t i = 0; i < job->task_count; i++)
+    for (size_t i = 0; i < job->task_count; i++) {
         rt_gate_cancel(job->gates[i]);
+        if (job->tasks[i].mailbox)
+            rt_mailbox_cancel(job->tasks[i].mailbox);
+    }
+    if (job->ckpt)
+        rt_job_ckpt_wake(job);
 }
 
-/* Called with job->mu held when the last task thread is done. */
+/* Called with job->mu held when the last thread is done. */
 static void end_locked(rt_job *job)
 {
     /* A cancel that came while the last tasks were finishing anyway stopped nothing: every
@@ -117,6 +154,39 @@ static void end_locked(rt_job *job)
     pthread_cond_broadcast(&job->ended);
 }
 
+void rt_job_thread_done(rt_job *job)
+{
+    pthread_mutex_lock(&job->mu);
+    RT_ASSERT(job->running > 0);
+    if (--job->running == 0)
+        end_locked(job);
+    pthread_mutex_unlock(&job->mu);
+}
+
+/* `threads` threads (tasks among them) will never run: count them out. */
+static void never_ran(rt_job *job, size_t threads, size_t tasks)
+{
+    pthread_mutex_lock(&job->mu);
+    job->running -= threads;
+    job->tasks_running -= tasks;
+    job->interrupted += tasks;
+    if (job->running == 0)
+        end_locked(job);
+    pthread_mutex_unlock(&job->mu);
+    if (job->ckpt)
+        rt_job_ckpt_wake(job);
+}
+
+static int start_failed(rt_job *job, const char *what, int rc, rt_err *err)
+{
+    rt_err failure;
+    rt_err_set(&failure, RT_EUNAVAIL, "start %s: %s", what, strerror(rc));
+    rt_job_fail(job, &failure);
+    if (err)
+        *err = failure;
+    return failure.code;
+}
+
 int rt_job_start(rt_job *job, rt_err *err)
 {
     pthread_mutex_lock(&job->mu);
@@ -125,10 +195,13 @@ int rt_job_start(rt_job *job, rt_err *err)
         return rt_err_set(err, RT_EINVAL, "%s: cannot start a %s job", job->tag,
                           rt_job_status_name(job->status));
     }
+    bool ckpt_thread = job->ckpt && job->task_count > 0;
     job->status = RT_JOB_RUNNING;
-    job->running = job->task_count;
+    job->tasks_running = job->task_count;
+    job->running = job->task_count + (ckpt_thread ? 1 : 0);
     pthread_mutex_unlock(&job->mu);
-    LOG_INFO("%s: RUNNING (%zu tasks)", job->tag, job->task_count);
+    LOG_INFO("%s: RUNNING (%zu tasks%s)", job->tag, job->task_count,
+             job->ckpt ? ", checkpoints on" : "");
 
     for (size_t i = 0; i < job->task_count; i++) {
         rt_task *t = &job->tasks[i];
@@ -137,20 +210,19 @@ int rt_job_start(rt_job *job, rt_err *err)
             t->started = true;
             continue;
         }
-        rt_err failure;
-        rt_err_set(&failure, RT_EUNAVAIL, "start task %zu: %s", i, strerror(rc));
-        rt_job_fail(job, &failure);
-        pthread_mutex_lock(&job->mu);
-        job->running -= job->task_count - i;
-        job->interrupted += job->task_count - i;
-        if (job->running == 0)
-            end_locked(job);
-        pthread_mutex_unlock(&job->mu);
-        if (err) {
-            err->code = failure.code;
-            memcpy(err->msg, failure.msg, sizeof err->msg);
+        char what[32];
+        snprintf(what, sizeof what, "task %zu", i);
+        rc = start_failed(job, what, rc, err);
+        never_ran(job, job->task_count - i + (ckpt_thread ? 1 : 0), job->task_count - i);
+        return rc;
+    }
+    if (ckpt_thread) {
+        int rc = rt_job_ckpt_start(job);
+        if (rc != 0) {
+            rc = start_failed(job, "checkpoint thread", rc, err);
+            never_ran(job, 1, 0);
+            return rc;
         }
-        return failure.code;
     }
     if (job->task_count == 0) {
         pthread_mutex_lock(&job->mu);
@@ -172,7 +244,7 @@ void rt_job_fail(rt_job *job, const rt_err *err)
     pthread_mutex_unlock(&job->mu);
     if (first) {
         LOG_INFO("%s: FAILING: %s", job->tag, err->msg);
-        cancel_gates(job);
+        stop_tasks(job);
     }
 }
 
@@ -190,7 +262,7 @@ void rt_job_cancel(rt_job *job)
     pthread_mutex_unlock(&job->mu);
     if (first) {
         LOG_INFO("%s: CANCELING", job->tag);
-        cancel_gates(job);
+        stop_tasks(job);
     }
 }
 
@@ -205,12 +277,16 @@ void rt_job_task_done(rt_job *job, rt_task *t, int rc)
         rt_job_fail(job, &failure);
     }
     pthread_mutex_lock(&job->mu);
-    RT_ASSERT(job->running > 0);
+    RT_ASSERT(job->running > 0 && job->tasks_running > 0);
     if (rc != 0)
         job->interrupted++;
+    bool last_task = --job->tasks_running == 0;
     if (--job->running == 0)
         end_locked(job);
     pthread_mutex_unlock(&job->mu);
+    /* The checkpoint thread ends after the last task, once it has settled what was pending. */
+    if (last_task && job->ckpt)
+        rt_job_ckpt_wake(job);
 }
 
 rt_job_status rt_job_wait(rt_job *job, int64_t timeout_ms)
@@ -273,6 +349,17 @@ void rt_job_vertex_metrics(rt_job *job, size_t vertex, rt_vertex_metrics *out)
     }
 }
 
+int rt_job_check_restore(const graph_job *graph, struct st_backend *state, uint64_t id, rt_err *err)
+{
+    char *json = NULL;
+    int rc = st_backend_metadata(state, id, &json, err);
+    if (rc != 0)
+        return rc;
+    rc = rt_checkpoint_metadata_check(graph, id, json, err);
+    free(json);
+    return rc;
+}
+
 void rt_job_free(rt_job *job)
 {
     if (!job)
@@ -287,6 +374,9 @@ void rt_job_free(rt_job *job)
             if (job->tasks[i].started)
                 pthread_join(job->tasks[i].thread, NULL);
         }
+        /* After the tasks: the checkpoint thread ends once they are all done. */
+        rt_job_ckpt_free(job->ckpt);
+        job->ckpt = NULL;
         for (size_t i = 0; i < job->task_count; i++)
             rt_task_fini(&job->tasks[i]);
     }

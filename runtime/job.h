@@ -27,9 +27,18 @@ bool rt_job_status_is_terminal(rt_job_status s);
 /* The operator registry handed to the runtime (the runtime never names a concrete operator). */
 typedef const op_type *(*rt_op_lookup)(const char *type);
 
+struct st_backend;
+
 typedef struct rt_job_options {
     size_t channel_capacity; /* elements per channel; 0 = default 8 */
     size_t batch_rows;       /* rows per batch operators aim for; 0 = default 1024 */
+    /* Checkpointing: with a state backend the job takes checkpoints as the job graph's
+     * "checkpoint" section says (interval 0: only on request, e.g. savepoints and the final
+     * checkpoint at end of input). Borrowed; must outlive the job. NULL: no checkpoints. */
+    struct st_backend *state;
+    /* Completed checkpoint (or savepoint) to restore every operator from; 0: fresh start. The
+     * caller checked it fits the graph (rt_job_check_restore). */
+    uint64_t restore_checkpoint;
 } rt_job_options;
 
 typedef struct rt_job rt_job;
@@ -59,6 +68,45 @@ typedef struct rt_vertex_metrics {
 
 /* Sums of the vertex's subtasks so far. Thread-safe. */
 void rt_job_vertex_metrics(rt_job *job, size_t vertex, rt_vertex_metrics *out);
+
+/* Checks that checkpoint `id` in `state` fits the graph: every operator that has state there
+ * exists in the graph with the same type and parallelism. RT_ESTATE with a message naming the
+ * operator otherwise ("operator 'gen': checkpoint 12 holds state of 2 subtasks, the job has
+ * parallelism 3"); RT_ENOTFOUND / RT_ECORRUPT for a missing or damaged checkpoint. */
+int rt_job_check_restore(const graph_job *graph, struct st_backend *state, uint64_t id,
+                         rt_err *err);
+
+/* Triggers a checkpoint now (savepoint = kept until deleted, never pruned). With stop, sources
+ * emit nothing after its barrier and the job is canceled once it completed (stop-with-savepoint).
+ * Returns 0 with *id, or RT_EINVAL without a state backend / RT_ESTATE when not running.
+ * Thread-safe; does not wait: see rt_job_checkpoint_wait. */
+int rt_job_trigger_checkpoint(rt_job *job, bool savepoint, bool stop, uint64_t *id, rt_err *err);
+/* Waits up to timeout_ms (-1 forever) for checkpoint id to complete or fail. 0 when completed;
+ * RT_ETIMEDOUT; or the reason it was aborted (in err). Thread-safe. */
+int rt_job_checkpoint_wait(rt_job *job, uint64_t id, int64_t timeout_ms, rt_err *err);
+
+typedef enum rt_checkpoint_status {
+    RT_CHECKPOINT_IN_PROGRESS,
+    RT_CHECKPOINT_COMPLETED,
+    RT_CHECKPOINT_FAILED,
+} rt_checkpoint_status;
+/* "IN_PROGRESS", "COMPLETED", "FAILED" (Flink's names). */
+const char *rt_checkpoint_status_name(rt_checkpoint_status s);
+
+/* One checkpoint as the job saw it, for logs and the REST API. */
+typedef struct rt_checkpoint_stats {
+    uint64_t id;
+    rt_checkpoint_status status;
+    bool savepoint;
+    int64_t trigger_ms;      /* wall clock */
+    int64_t duration_ms;     /* trigger to completion (or failure) */
+    int64_t alignment_ms;    /* the longest alignment of any task */
+    uint64_t state_size;     /* bytes written by all subtasks */
+    char failure[160];       /* why it failed, "" otherwise */
+} rt_checkpoint_stats;
+
+/* Copies up to max of the most recent checkpoints (newest last) into out; returns how many. */
+size_t rt_job_checkpoint_history(rt_job *job, rt_checkpoint_stats *out, size_t max);
 
 /* Cancels and joins the tasks if still running, then frees everything. NULL is a no-op. */
 void rt_job_free(rt_job *job);

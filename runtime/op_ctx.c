@@ -1,5 +1,6 @@
 /* The operator context: how an operator reaches the runtime (emit downstream, batches, catalog,
- * identity), and the one place that turns an operator's error into the task's failure. */
+ * identity, its state in checkpoints), and the one place that turns an operator's error into the
+ * task's failure. */
 #include "runtime/task.h"
 
 #include "runtime/base/log.h"
@@ -107,4 +108,30 @@ bool op_ctx_is_canceled(const op_ctx *ctx)
 const char *op_ctx_log_tag(const op_ctx *ctx)
 {
     return ctx->tag;
+}
+
+bool op_ctx_checkpointing(const op_ctx *ctx)
+{
+    return ctx->task->job->state != NULL;
+}
+
+int op_ctx_state_put(op_ctx *ctx, const char *key, const void *val, size_t len, rt_err *err)
+{
+    if (!ctx->writer)
+        return rt_err_set(err, RT_EINTERNAL, "state put outside snapshot_state");
+    return st_writer_put(ctx->writer, key, val, len, err);
+}
+
+uint64_t op_ctx_restored_checkpoint(const op_ctx *ctx)
+{
+    return ctx->task->job->restore_id;
+}
+
+int op_ctx_state_get(op_ctx *ctx, const char *key, char **val, size_t *len, rt_err *err)
+{
+    rt_job *job = ctx->task->job;
+    if (!job->restore_id)
+        return rt_err_set(err, RT_ENOTFOUND, "state '%s': not restored from a checkpoint", key);
+    return st_backend_get(job->state, job->restore_id, ctx->gv->id, ctx->task->subtask, key, val,
+                          len, err);
 }

@@ -106,6 +106,82 @@ typedef struct datagen {
     int64_t last_ns;
 } datagen;
 
+/* The "position" state: everything that determines the rest of this subtask's output, in a fixed
+ * little-endian layout so a checkpoint reads the same on any host and across builds:
+ *   u32 version (1) | u32 step | u64 next | u64 last | u8 done
+ * step and last are recorded to refuse a restore into a different job rather than emit a
+ * different id sequence. */
+#define POSITION_VERSION 1u
+#define POSITION_SIZE 25
+
+static void put_le(unsigned char *p, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static int datagen_snapshot_state(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    const datagen *g = self;
+    unsigned char pos[POSITION_SIZE];
+    put_le(pos, POSITION_VERSION, 4);
+    put_le(pos + 4, g->step, 4);
+    put_le(pos + 8, g->next, 8);
+    put_le(pos + 16, g->last, 8);
+    pos[24] = g->done;
+    return op_ctx_state_put(ctx, "position", pos, sizeof pos, err);
+}
+
+/* Continues from the position of the checkpoint this subtask was restored from. */
+static int restore_position(datagen *g, op_ctx *ctx, rt_err *err)
+{
+    uint64_t ckpt = op_ctx_restored_checkpoint(ctx);
+    char *val = NULL;
+    size_t len = 0;
+    int rc = op_ctx_state_get(ctx, "position", &val, &len, err);
+    if (rc == RT_ENOTFOUND)
+        return rt_err_set(err, RT_ECORRUPT,
+                          "datagen: checkpoint %llu holds no position for subtask %u",
+                          (unsigned long long)ckpt, op_ctx_subtask(ctx));
+    if (rc != 0)
+        return rt_err_prefix(err, rc, "datagen: restore from checkpoint %llu",
+                             (unsigned long long)ckpt);
+    const unsigned char *p = (const unsigned char *)val;
+    if (len != POSITION_SIZE || get_le(p, 4) != POSITION_VERSION || p[24] > 1) {
+        free(val);
+        return rt_err_set(err, RT_ECORRUPT,
+                          "datagen: checkpoint %llu: position of subtask %u is damaged "
+                          "(%zu bytes)",
+                          (unsigned long long)ckpt, op_ctx_subtask(ctx), len);
+    }
+    uint64_t step = get_le(p + 4, 4), next = get_le(p + 8, 8), last = get_le(p + 16, 8);
+    bool done = p[24];
+    free(val);
+    if (step != g->step || last != g->last)
+        return rt_err_set(err, RT_ESTATE,
+                          "datagen: checkpoint %llu was taken with ids up to %llu over %llu "
+                          "subtasks; the job has %llu over %llu",
+                          (unsigned long long)ckpt, (unsigned long long)last,
+                          (unsigned long long)step, (unsigned long long)g->last,
+                          (unsigned long long)g->step);
+    /* A position this subtask could never have reached is damage, not a job change. */
+    if (!done && (next < g->next || next > g->last || (next - g->next) % step != 0))
+        return rt_err_set(err, RT_ECORRUPT,
+                          "datagen: checkpoint %llu: position %llu is not an id of subtask %u",
+                          (unsigned long long)ckpt, (unsigned long long)next, op_ctx_subtask(ctx));
+    g->next = next;
+    g->done = done;
+    return 0;
+}
+
 static int datagen_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
 {
     const datagen_config *c = config;
@@ -135,6 +211,8 @@ static int datagen_open(op_ctx *ctx, const void *config, void **self, rt_err *er
     g->next = (uint64_t)op_ctx_subtask(ctx) + 1;
     g->last = c->rows ? (uint64_t)c->rows : max_id;
     g->done = g->next > g->last;
+    if (op_ctx_restored_checkpoint(ctx) != 0 && (rc = restore_position(g, ctx, err)) != 0)
+        goto fail;
     g->batch_rows = op_ctx_batch_rows(ctx);
     g->row_max = op_datagen_row_max_size(g->schema);
     g->chunk = g->row_max * 16 > 8192 ? g->row_max * 16 : 8192;
@@ -147,6 +225,11 @@ static int datagen_open(op_ctx *ctx, const void *config, void **self, rt_err *er
     if (g->done)
         LOG_INFO("%s: datagen: %s, no ids left for this subtask", op_ctx_log_tag(ctx),
                  rt_table_qualified(g->table));
+    else if (op_ctx_restored_checkpoint(ctx) != 0)
+        LOG_INFO("%s: datagen: %s, restored from checkpoint %llu: ids %llu..%llu step %u",
+                 op_ctx_log_tag(ctx), rt_table_qualified(g->table),
+                 (unsigned long long)op_ctx_restored_checkpoint(ctx), (unsigned long long)g->next,
+                 (unsigned long long)g->last, p);
     else
         LOG_INFO("%s: datagen: %s, ids %llu..%llu step %u, %lld rows/s for the job (0: no limit)",
                  op_ctx_log_tag(ctx), rt_table_qualified(g->table), (unsigned long long)g->next,
@@ -245,5 +328,6 @@ const op_type op_datagen_type = {
     .help = "generates deterministic rows of a MySQL-typed table, for tests and benchmarks",
     .open = datagen_open,
     .poll = datagen_poll,
+    .snapshot_state = datagen_snapshot_state,
     .close = datagen_close,
 };

@@ -1,10 +1,12 @@
-/* The print sink: every record as one changelog JSON line, on stdout or appended to a file. */
+/* The print sink: every record as one changelog JSON line (changelog.h), on stdout or appended to
+ * a file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "operators/basic/changelog.h"
 #include "operators/op.h"
 #include "runtime/base/buf.h"
 #include "runtime/base/config.h"
@@ -26,12 +28,7 @@ typedef struct print_sink {
     int fd;
     const char *path; /* borrowed from the config; NULL for stdout */
     rt_buf out;       /* the lines of one batch */
-    /* The JSON text that depends on the table only, for the last table seen: "table" and the
-     * column keys are formatted once, not once per record. */
-    const rt_table *table;
-    rt_buf head; /* ,"table":"db.t","data":{ */
-    rt_buf keys; /* "c1":"c2":... back to back */
-    size_t *key_end;
+    op_changelog *changelog;
     uint64_t records;
 } print_sink;
 
@@ -41,6 +38,11 @@ static int print_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
     print_sink *p = calloc(1, sizeof *p);
     if (!p)
         return rt_err_set(err, RT_ENOMEM, "print: out of memory");
+    p->changelog = op_changelog_new();
+    if (!p->changelog) {
+        free(p);
+        return rt_err_set(err, RT_ENOMEM, "print: out of memory");
+    }
     p->fd = STDOUT_FILENO;
     if (c->path) {
         /* O_APPEND: the subtasks of one print vertex share the file, and each batch lands as
@@ -48,38 +50,14 @@ static int print_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
         p->fd = open(c->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (p->fd < 0) {
             int e = errno;
+            op_changelog_free(p->changelog);
             free(p);
             return rt_err_set(err, RT_EIO, "print: open '%s': %s", c->path, strerror(e));
         }
         p->path = c->path;
     }
     rt_buf_init(&p->out);
-    rt_buf_init(&p->head);
-    rt_buf_init(&p->keys);
     *self = p;
-    return 0;
-}
-
-static int cache_table(print_sink *p, const rt_table *t)
-{
-    size_t n = rt_table_column_count(t);
-    size_t *ends = realloc(p->key_end, (n ? n : 1) * sizeof *ends);
-    if (!ends)
-        return RT_ENOMEM;
-    p->key_end = ends;
-    rt_buf_reset(&p->head);
-    rt_buf_append_str(&p->head, ",\"table\":");
-    const char *q = rt_table_qualified(t);
-    rt_buf_append_json_str(&p->head, q, strlen(q));
-    rt_buf_append_str(&p->head, ",\"data\":{");
-    rt_buf_reset(&p->keys);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = rt_table_column(t, i)->name;
-        rt_buf_append_json_str(&p->keys, name, strlen(name));
-        rt_buf_append_char(&p->keys, ':');
-        ends[i] = p->keys.len;
-    }
-    p->table = t;
     return 0;
 }
 
@@ -102,26 +80,10 @@ static int write_all(print_sink *p, rt_err *err)
 static int print_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt_err *err)
 {
     print_sink *p = self;
-    size_t count = rt_batch_count(batch);
-    for (size_t r = 0; r < count; r++) {
-        const rt_record *rec = rt_batch_at_const(batch, r);
-        if (rec->table != p->table && cache_table(p, rec->table) != 0)
-            return rt_err_set(err, RT_ENOMEM, "print: out of memory");
-        rt_buf_append_str(&p->out, "{\"op\":\"");
-        rt_buf_append_str(&p->out, rt_rowkind_name((rt_rowkind)rec->kind));
-        rt_buf_append_char(&p->out, '"');
-        rt_buf_append(&p->out, p->head.data, p->head.len);
-        size_t start = 0;
-        for (uint32_t i = 0; i < rec->ncols; i++) {
-            if (i)
-                rt_buf_append_char(&p->out, ',');
-            rt_buf_append(&p->out, p->keys.data + start, p->key_end[i] - start);
-            start = p->key_end[i];
-            rt_value_format_json(&rec->values[i], &p->out);
-        }
-        rt_buf_append(&p->out, "}}\n", 3);
-    }
-    p->records += count;
+    int rc = op_changelog_format(p->changelog, batch, &p->out, err);
+    if (rc != 0)
+        return rc;
+    p->records += rt_batch_count(batch);
     return write_all(p, err);
 }
 
@@ -142,9 +104,7 @@ static void print_close(void *self, op_ctx *ctx)
     if (p->path)
         close(p->fd);
     rt_buf_fini(&p->out);
-    rt_buf_fini(&p->head);
-    rt_buf_fini(&p->keys);
-    free(p->key_end);
+    op_changelog_free(p->changelog);
     free(p);
 }
 

@@ -4,10 +4,10 @@
 
 /* Exit codes of the sluice command (documented in README.md). */
 enum cli_exit {
-    CLI_EXIT_FINISHED = 0, /* the job finished (or the command succeeded) */
-    CLI_EXIT_FAILED = 1,   /* the job failed */
-    CLI_EXIT_USAGE = 2,    /* bad usage or a bad job file */
-    CLI_EXIT_CANCELED = 130, /* canceled by SIGINT/SIGTERM (128 + SIGINT, as shells report it) */
+    CLI_EXIT_FINISHED = 0, /* finished or stopped with a savepoint (or the command succeeded) */
+    CLI_EXIT_FAILED = 1,   /* the job failed (after the restarts its strategy allows) */
+    CLI_EXIT_USAGE = 2,    /* bad usage, a bad job file, or state that does not fit the job */
+    CLI_EXIT_CANCELED = 130, /* SIGINT, or SIGTERM without --savepoint-on-stop (128 + SIGINT) */
 };
 
 /* `sluice run JOB.json [options]`; argv[0] is "run". Returns an exit code. */

@@ -4,6 +4,7 @@
 
 #include "operators/registry.h"
 #include "runtime/base/errors.h"
+#include "runtime/base/failpoint.h"
 #include "runtime/base/log.h"
 #include "runtime/cli/cli.h"
 
@@ -14,6 +15,13 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  run JOB.json        run a job in the foreground until it finishes or is interrupted\n"
+            "      [--data-dir DIR]          take checkpoints (the job's \"checkpoint\" section)\n"
+            "                                into DIR, resume from the latest one there, and\n"
+            "                                restart after failures (the \"restart\" section)\n"
+            "      [--savepoint-on-stop]     SIGTERM stops the job with a savepoint in\n"
+            "                                DIR/savepoints (needs --data-dir); SIGINT cancels\n"
+            "      [--from-savepoint PATH]   start from a savepoint (needs --data-dir)\n"
+            "      [--batch-rows N] [--channel-capacity N]\n"
             "  plan JOB.json       print the physical plan (tasks, chains, channels)\n"
             "       [--dot]        ... as Graphviz dot instead\n"
             "\n"
@@ -22,13 +30,18 @@ static void usage(FILE *out)
             "  --version           the version\n"
             "  --log-level LEVEL   log verbosity on stderr (default info)\n"
             "\n"
+            "environment:\n"
+            "  SLUICE_FAILPOINTS   failpoints to arm, for tests: name=action[@N[+]],...\n"
+            "                      (actions: error, abort, exit, delay(MS))\n"
+            "\n"
             "operators:\n");
     for (size_t i = 0; i < op_registry_count(); i++) {
         const op_type *t = op_registry_at(i);
         fprintf(out, "  %-12s %-9s %s\n", t->info.name, graph_vertex_kind_name(t->info.kind),
                 t->help ? t->help : "");
     }
-    fprintf(out, "\nexit codes: 0 finished, 1 failed, 2 bad usage or bad job, 130 canceled\n");
+    fprintf(out, "\nexit codes: 0 finished (or stopped with a savepoint), 1 failed, 2 bad usage,\n"
+                 "bad job or incompatible state, 130 canceled\n");
 }
 
 int main(int argc, char **argv)
@@ -58,10 +71,22 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
+    /* After --log-level, so that the "armed" warnings follow it; before any thread starts. */
+    rt_err err;
+    if (rt_failpoint_init(NULL, &err) != 0) {
+        fprintf(stderr, "sluice: %s\n", err.msg);
+        return CLI_EXIT_USAGE;
+    }
+    int code;
     if (strcmp(argv[i], "run") == 0)
-        return cli_cmd_run(argc - i, argv + i);
-    if (strcmp(argv[i], "plan") == 0)
-        return cli_cmd_plan(argc - i, argv + i);
+        code = cli_cmd_run(argc - i, argv + i);
+    else if (strcmp(argv[i], "plan") == 0)
+        code = cli_cmd_plan(argc - i, argv + i);
+    else
+        code = -1;
+    rt_failpoint_reset();
+    if (code >= 0)
+        return code;
     fprintf(stderr, "sluice: unknown command \"%s\"\n", argv[i]);
     usage(stderr);
     return CLI_EXIT_USAGE;

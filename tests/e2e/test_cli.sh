@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the sluice command: exit codes, messages, plan output, a real datagen ->
-# print run, a runtime failure, and cancellation by SIGINT/SIGTERM.
+# print run, a runtime failure, cancellation by SIGINT/SIGTERM, and with --data-dir checkpoints,
+# failpoints, resume after kill -9 and stop-with-savepoint / --from-savepoint.
 # Usage: test_cli.sh SLUICE_BINARY SOURCE_DIR
 set -uo pipefail
 SLUICE=$1
@@ -76,5 +77,69 @@ for sig in INT TERM; do
     got=$?
     [ "$got" -eq 130 ] && echo "ok     cancel by SIG$sig" || fail "SIG$sig: exit $got, want 130; $(tail -c 600 "$TMP/err")"
 done
+
+# --- Checkpoints, restarts and savepoints (--data-dir) ---
+
+# Starts `sluice run ARGS...` in the background (stdout/stderr in $TMP/bg.out, $TMP/bg.err).
+bg_start() { "$SLUICE" run "$@" >"$TMP/bg.out" 2>"$TMP/bg.err" & bg=$!; }
+# bg_await TEXT: waits (at most 10 s) until TEXT is in the background run's log.
+bg_await() {
+    for _ in $(seq 1 100); do grep -qF -- "$1" "$TMP/bg.err" && return 0; sleep 0.1; done
+    fail "no \"$1\" in the log after 10 s: $(tail -c 600 "$TMP/bg.err")"; return 1
+}
+# bg_end SIG WANT DESCRIPTION: sends SIG, waits (at most 10 s) and checks the exit code.
+bg_end() {
+    kill -"$1" "$bg"
+    for _ in $(seq 1 100); do kill -0 "$bg" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$bg" 2>/dev/null && { fail "$3: still running after 10 s"; kill -9 "$bg"; }
+    wait "$bg"
+    local got=$?
+    [ "$got" -eq "$2" ] && echo "ok     $3" || fail "$3: exit $got, want $2; $(tail -c 600 "$TMP/bg.err")"
+}
+
+# A bounded run with checkpoints every 100 ms finishes and leaves its state behind.
+j=$(job bounded '{"name":"bounded","checkpoint":{"interval":"100ms"},"operators":[{"id":"g","type":"datagen","config":{"rows":100000,"rate":200000}},{"id":"o","type":"blackhole","inputs":["g"]}]}')
+expect_exit 0 "--data-dir run with checkpoints" -- "$SLUICE" run "$j" --data-dir "$TMP/d1" && {
+    [ -d "$TMP/d1/state" ] || fail "no state directory in $TMP/d1"
+    expect_in "$TMP/err" "COMPLETED" "checkpoints completed"
+}
+expect_exit 0 "checkpoint interval without --data-dir" -- "$SLUICE" run "$j" &&
+    expect_in "$TMP/err" "takes no checkpoints" "warns that no checkpoints are taken"
+
+# Options that need a data directory, and bad failpoint specs: usage errors.
+expect_exit 2 "--from-savepoint without --data-dir" -- "$SLUICE" run "$j" --from-savepoint "$TMP/sp" &&
+    expect_in "$TMP/err" "needs --data-dir" "--from-savepoint names what it needs"
+expect_exit 2 "--savepoint-on-stop without --data-dir" -- "$SLUICE" run "$j" --savepoint-on-stop
+expect_exit 2 "bad SLUICE_FAILPOINTS" -- env SLUICE_FAILPOINTS="ckpt.before_complete=explode" \
+    "$SLUICE" run "$j" && expect_in "$TMP/err" '"explode"' "bad failpoint token named"
+expect_exit 2 "savepoint that does not exist" -- "$SLUICE" run "$j" --data-dir "$TMP/d0" \
+    --from-savepoint "$TMP/no-such-savepoint"
+
+# A checkpoint that can never complete fails the job (at its final checkpoint); with restart
+# strategy none that is the end: exit 1.
+j=$(job nocomplete '{"name":"nocomplete","checkpoint":{"interval":"100ms"},"restart":{"strategy":"none"},"operators":[{"id":"g","type":"datagen","config":{"rows":1000}},{"id":"o","type":"blackhole","inputs":["g"]}]}')
+expect_exit 1 "ckpt.before_complete=error, restart none" -- env SLUICE_FAILPOINTS=ckpt.before_complete=error \
+    "$SLUICE" run "$j" --data-dir "$TMP/d2" && expect_in "$TMP/err" "failpoint ckpt.before_complete" "failure names the failpoint"
+
+# kill -9, then the same command again: it resumes from the latest completed checkpoint.
+j=$(job slow '{"name":"slow","checkpoint":{"interval":"100ms"},"operators":[{"id":"g","type":"datagen","parallelism":2,"config":{"rows":0,"rate":20000}},{"id":"o","type":"blackhole","inputs":[{"from":"g","distribution":"rebalance"}]}]}')
+bg_start "$j" --data-dir "$TMP/d3"
+bg_await "COMPLETED" && { kill -9 "$bg"; wait "$bg" 2>/dev/null; echo "ok     killed (-9) after a checkpoint"; }
+bg_start "$j" --data-dir "$TMP/d3"
+bg_await "restoring job slow from checkpoint" && bg_end INT 130 "rerun after kill -9 resumes, SIGINT cancels"
+
+# Stop with a savepoint on SIGTERM, then start from it in a fresh data directory.
+bg_start "$j" --data-dir "$TMP/d4" --savepoint-on-stop
+bg_await "RUNNING" && sleep 0.5 && bg_end TERM 0 "SIGTERM with --savepoint-on-stop" && {
+    sp=$(sed -n 's/.*savepoint: \(.*\)$/\1/p' "$TMP/bg.err" | tail -n 1)
+    case "$sp" in "$TMP/d4/savepoints/savepoint-"*) ;; *) fail "savepoint path \"$sp\"" ;; esac
+    [ -f "$sp/_metadata" ] || fail "no $sp/_metadata"
+    bg_start "$j" --data-dir "$TMP/d5" --from-savepoint "$sp"
+    bg_await "restoring job slow from checkpoint" && bg_end INT 130 "--from-savepoint resumes"
+    # The data directory now holds a checkpoint as new as the savepoint: importing it again there
+    # would go back in time.
+    expect_exit 2 "--from-savepoint into a newer data directory" -- "$SLUICE" run "$j" \
+        --data-dir "$TMP/d5" --from-savepoint "$sp" && expect_in "$TMP/err" "already holds checkpoint" "says why"
+}
 
 [ "$failures" -eq 0 ] && echo "all CLI tests passed" || { echo "$failures failures" >&2; exit 1; }

@@ -1,5 +1,5 @@
 /* Test-only operator types (see test_ops.h): just enough behaviour to drive the runtime through
- * distribution, chaining, finish, failure and cancellation. */
+ * distribution, chaining, finish, failure, cancellation and checkpoints. */
 #include "tests/unit/runtime/test_ops.h"
 
 #include <pthread.h>
@@ -15,16 +15,101 @@ static pthread_mutex_t rows_mu = PTHREAD_MUTEX_INITIALIZER;
 static test_row *rows;
 static size_t row_count, row_cap;
 
+typedef struct ckpt_event {
+    test_ckpt_kind kind;
+    char vertex[32];
+    uint32_t subtask;
+    uint64_t id;
+} ckpt_event;
+
+static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
+static ckpt_event *ckpt_events;
+static size_t ckpt_count, ckpt_cap;
+
 void test_ops_reset(void)
 {
     atomic_store(&test_ops_stats_now.opens, 0);
     atomic_store(&test_ops_stats_now.closes, 0);
     atomic_store(&test_ops_stats_now.finishes, 0);
+    atomic_store(&test_ops_stats_now.restored, 0);
+    for (int i = 0; i < 4; i++)
+        atomic_store(&test_ops_stats_now.source_start[i], -1);
     pthread_mutex_lock(&rows_mu);
     free(rows);
     rows = NULL;
     row_count = row_cap = 0;
     pthread_mutex_unlock(&rows_mu);
+    pthread_mutex_lock(&ckpt_mu);
+    free(ckpt_events);
+    ckpt_events = NULL;
+    ckpt_count = ckpt_cap = 0;
+    pthread_mutex_unlock(&ckpt_mu);
+}
+
+static void ckpt_record(test_ckpt_kind kind, op_ctx *ctx, uint64_t id)
+{
+    pthread_mutex_lock(&ckpt_mu);
+    if (ckpt_count == ckpt_cap) {
+        ckpt_cap = ckpt_cap ? ckpt_cap * 2 : 256;
+        ckpt_events = realloc(ckpt_events, ckpt_cap * sizeof *ckpt_events);
+    }
+    ckpt_event *e = &ckpt_events[ckpt_count++];
+    e->kind = kind;
+    snprintf(e->vertex, sizeof e->vertex, "%s", op_ctx_vertex_id(ctx));
+    e->subtask = op_ctx_subtask(ctx);
+    e->id = id;
+    pthread_mutex_unlock(&ckpt_mu);
+}
+
+long test_ops_ckpt_find(test_ckpt_kind kind, const char *vertex, uint32_t subtask, uint64_t id)
+{
+    long at = -1;
+    pthread_mutex_lock(&ckpt_mu);
+    for (size_t i = 0; i < ckpt_count; i++) {
+        const ckpt_event *e = &ckpt_events[i];
+        if (e->kind == kind && strcmp(e->vertex, vertex) == 0 && e->subtask == subtask &&
+            (id == 0 || e->id == id)) {
+            at = (long)i;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ckpt_mu);
+    return at;
+}
+
+uint64_t test_ops_ckpt_last(test_ckpt_kind kind, const char *vertex, uint32_t subtask)
+{
+    uint64_t id = 0;
+    pthread_mutex_lock(&ckpt_mu);
+    for (size_t i = 0; i < ckpt_count; i++) {
+        const ckpt_event *e = &ckpt_events[i];
+        if (e->kind == kind && strcmp(e->vertex, vertex) == 0 && e->subtask == subtask)
+            id = e->id;
+    }
+    pthread_mutex_unlock(&ckpt_mu);
+    return id;
+}
+
+size_t test_ops_ckpt_count(void)
+{
+    pthread_mutex_lock(&ckpt_mu);
+    size_t n = ckpt_count;
+    pthread_mutex_unlock(&ckpt_mu);
+    return n;
+}
+
+size_t test_ops_row_count_now(void)
+{
+    pthread_mutex_lock(&rows_mu);
+    size_t n = row_count;
+    pthread_mutex_unlock(&rows_mu);
+    return n;
+}
+
+static void sleep_us(int64_t us)
+{
+    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
 }
 
 size_t test_ops_row_count(void)
@@ -40,7 +125,7 @@ const test_row *test_ops_rows(void)
 /* --- test_source --- */
 
 typedef struct source_cfg {
-    int64_t rows, batch, keys, idle_every;
+    int64_t rows, batch, keys, idle_every, sleep_us;
     bool unbounded;
 } source_cfg;
 
@@ -52,6 +137,7 @@ static const rt_config_field source_fields[] = {
      .type = RT_CFG_INT,
      .def = "0",
      .offset = offsetof(source_cfg, idle_every)},
+    {.key = "sleep_us", .type = RT_CFG_INT, .def = "0", .offset = offsetof(source_cfg, sleep_us)},
     {.key = "unbounded",
      .type = RT_CFG_BOOL,
      .def = "false",
@@ -79,8 +165,50 @@ static int source_open(op_ctx *ctx, const void *config, void **self, rt_err *err
     source *s = calloc(1, sizeof *s);
     s->cfg = config;
     s->table = rt_catalog_intern(op_ctx_catalog(ctx), t);
+    uint64_t restored = op_ctx_restored_checkpoint(ctx);
+    if (restored) {
+        atomic_store(&test_ops_stats_now.restored, restored);
+        char *val;
+        size_t len;
+        int rc = op_ctx_state_get(ctx, "next", &val, &len, err);
+        if (rc != 0) {
+            free(s); /* close is not called after a failed open */
+            return rc;
+        }
+        s->next = strtoll(val, NULL, 10);
+        free(val);
+    }
     *self = s;
     atomic_fetch_add(&test_ops_stats_now.opens, 1);
+    if (op_ctx_subtask(ctx) < 4)
+        atomic_store(&test_ops_stats_now.source_start[op_ctx_subtask(ctx)], s->next);
+    return 0;
+}
+
+static int source_prepare(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    ckpt_record(TEST_CKPT_PREPARE, ctx, id);
+    return 0;
+}
+
+static int source_snapshot(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    source *s = self;
+    ckpt_record(TEST_CKPT_SNAPSHOT, ctx, id);
+    char val[32];
+    int len = snprintf(val, sizeof val, "%lld", (long long)s->next);
+    return op_ctx_state_put(ctx, "next", val, (size_t)len, err);
+}
+
+static int source_complete(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    ckpt_record(TEST_CKPT_COMPLETE, ctx, id);
+    return 0;
+}
+
+static int source_aborted(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    ckpt_record(TEST_CKPT_ABORTED, ctx, id);
     return 0;
 }
 
@@ -88,6 +216,8 @@ static int source_poll(void *self, op_ctx *ctx, rt_err *err)
 {
     source *s = self;
     s->polls++;
+    if (s->cfg->sleep_us)
+        sleep_us(s->cfg->sleep_us);
     if (s->cfg->idle_every && s->polls % s->cfg->idle_every == 0)
         return OP_POLL_IDLE;
     if (!s->cfg->unbounded && s->next >= s->cfg->rows)
@@ -200,7 +330,7 @@ typedef struct fail_cfg {
     int64_t after;
 } fail_cfg;
 
-static const char *const fail_points[] = {"open", "process", "finish", NULL};
+static const char *const fail_points[] = {"open", "process", "finish", "snapshot", NULL};
 
 static const rt_config_field fail_fields[] = {
     {.key = "at",
@@ -246,6 +376,14 @@ static int fail_finish(void *self, op_ctx *ctx, rt_err *err)
     return 0;
 }
 
+static int fail_snapshot(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    failer *f = self;
+    if (f->cfg->at == 3)
+        return rt_err_set(err, RT_EIO, "boom at snapshot %llu", (unsigned long long)id);
+    return 0;
+}
+
 static void fail_close(void *self, op_ctx *ctx)
 {
     free(self);
@@ -255,7 +393,7 @@ static void fail_close(void *self, op_ctx *ctx)
 /* --- test_sink --- */
 
 typedef struct sink_cfg {
-    int64_t slot, sleep_us;
+    int64_t slot, sleep_us, snapshot_sleep_ms, slow_after;
     bool emit;
 } sink_cfg;
 
@@ -263,23 +401,67 @@ static const rt_config_field sink_fields[] = {
     {.key = "slot", .type = RT_CFG_INT, .def = "0", .offset = offsetof(sink_cfg, slot)},
     {.key = "sleep_us", .type = RT_CFG_INT, .def = "0", .offset = offsetof(sink_cfg, sleep_us)},
     {.key = "emit", .type = RT_CFG_BOOL, .def = "false", .offset = offsetof(sink_cfg, emit)},
+    {.key = "snapshot_sleep_ms",
+     .type = RT_CFG_INT,
+     .def = "0",
+     .offset = offsetof(sink_cfg, snapshot_sleep_ms)},
+    {.key = "slow_after", .type = RT_CFG_INT, .def = "0", .offset = offsetof(sink_cfg, slow_after)},
     {.key = NULL},
 };
 
+typedef struct sink {
+    const sink_cfg *cfg;
+    int64_t snapshots;
+} sink;
+
 static int sink_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
 {
-    *self = (void *)config;
+    sink *k = calloc(1, sizeof *k);
+    k->cfg = config;
+    *self = k;
     atomic_fetch_add(&test_ops_stats_now.opens, 1);
+    return 0;
+}
+
+static int sink_prepare(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    ckpt_record(TEST_CKPT_PREPARE, ctx, id);
+    return 0;
+}
+
+static int sink_snapshot(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    sink *k = self;
+    ckpt_record(TEST_CKPT_SNAPSHOT, ctx, id);
+    k->snapshots++;
+    if (k->cfg->slow_after && k->snapshots >= k->cfg->slow_after)
+        sleep_us(k->cfg->snapshot_sleep_ms * 1000);
+    return 0;
+}
+
+static int sink_complete(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    ckpt_record(TEST_CKPT_COMPLETE, ctx, id);
+    return 0;
+}
+
+static int sink_aborted(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    ckpt_record(TEST_CKPT_ABORTED, ctx, id);
+    return 0;
+}
+
+static int sink_finish(void *self, op_ctx *ctx, rt_err *err)
+{
+    ckpt_record(TEST_CKPT_FINISH, ctx, 0);
     return 0;
 }
 
 static int sink_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt_err *err)
 {
-    const sink_cfg *cfg = self;
-    if (cfg->sleep_us) {
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = cfg->sleep_us * 1000};
-        nanosleep(&ts, NULL);
-    }
+    const sink_cfg *cfg = ((sink *)self)->cfg;
+    if (cfg->sleep_us)
+        sleep_us(cfg->sleep_us);
     if (cfg->emit) {
         rt_batch_ref(batch);
         return op_ctx_emit(ctx, batch, err);
@@ -305,6 +487,7 @@ static int sink_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, 
 
 static void sink_close(void *self, op_ctx *ctx)
 {
+    free(self);
     atomic_fetch_add(&test_ops_stats_now.closes, 1);
 }
 
@@ -317,6 +500,10 @@ static const op_type types[] = {
               .config_size = sizeof(source_cfg)},
      .open = source_open,
      .poll = source_poll,
+     .prepare_snapshot = source_prepare,
+     .snapshot_state = source_snapshot,
+     .notify_checkpoint_complete = source_complete,
+     .notify_checkpoint_aborted = source_aborted,
      .close = source_close},
     {.info = {.name = "test_map",
               .kind = GRAPH_KIND_TRANSFORM,
@@ -332,6 +519,7 @@ static const op_type types[] = {
               .config_size = sizeof(fail_cfg)},
      .open = fail_open,
      .process = fail_process,
+     .snapshot_state = fail_snapshot,
      .finish = fail_finish,
      .close = fail_close},
     {.info = {.name = "test_sink",
@@ -340,6 +528,11 @@ static const op_type types[] = {
               .config_size = sizeof(sink_cfg)},
      .open = sink_open,
      .process = sink_process,
+     .prepare_snapshot = sink_prepare,
+     .snapshot_state = sink_snapshot,
+     .notify_checkpoint_complete = sink_complete,
+     .notify_checkpoint_aborted = sink_aborted,
+     .finish = sink_finish,
      .close = sink_close},
 };
 
