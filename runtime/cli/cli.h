@@ -14,6 +14,8 @@ enum cli_exit {
 int cli_cmd_run(int argc, char **argv);
 /* `sluice plan JOB.json [--dot]`; argv[0] is "plan". Returns an exit code. */
 int cli_cmd_plan(int argc, char **argv);
+/* `sluice binlog FILE...`; argv[0] is "binlog". Returns an exit code. */
+int cli_cmd_binlog(int argc, char **argv);
 /* Loads and validates a job file against the operator registry; prints the error and returns
  * CLI_EXIT_USAGE on failure, 0 on success. *out: free with graph_job_free. */
 struct graph_job;

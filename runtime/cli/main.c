@@ -24,6 +24,7 @@ static void usage(FILE *out)
             "      [--batch-rows N] [--channel-capacity N]\n"
             "  plan JOB.json       print the physical plan (tasks, chains, channels)\n"
             "       [--dot]        ... as Graphviz dot instead\n"
+            "  binlog FILE...      decode MySQL/MariaDB binlog files into changelog JSON lines\n"
             "\n"
             "options:\n"
             "  --help              this text\n"
@@ -82,6 +83,8 @@ int main(int argc, char **argv)
         code = cli_cmd_run(argc - i, argv + i);
     else if (strcmp(argv[i], "plan") == 0)
         code = cli_cmd_plan(argc - i, argv + i);
+    else if (strcmp(argv[i], "binlog") == 0)
+        code = cli_cmd_binlog(argc - i, argv + i);
     else
         code = -1;
     rt_failpoint_reset();

@@ -142,4 +142,16 @@ bg_await "RUNNING" && sleep 0.5 && bg_end TERM 0 "SIGTERM with --savepoint-on-st
         --data-dir "$TMP/d5" --from-savepoint "$sp" && expect_in "$TMP/err" "already holds checkpoint" "says why"
 }
 
+# Offline binlog decoding of a real MySQL binlog file from the fixtures.
+expect_exit 0 "binlog FILE" -- "$SLUICE" binlog "$SRC/tests/fixtures/binlog/files/shyiko-mysql-bin.checksum-crc32" && {
+    [ -s "$TMP/out" ] || fail "sluice binlog printed nothing"
+    bad=$(grep -vc '^{"op":"[+-][IUD]","table":"' "$TMP/out")
+    [ "$bad" -eq 0 ] || fail "$bad lines of sluice binlog are not changes"
+    expect_in "$TMP/out" '"pos":"shyiko-mysql-bin.checksum-crc32:' "binlog positions"
+}
+expect_exit 2 "binlog without files" -- "$SLUICE" binlog
+printf 'not a binlog' >"$TMP/garbage.bin"
+"$SLUICE" binlog "$TMP/garbage.bin" >"$TMP/out" 2>"$TMP/err"; got=$?
+[ "$got" -ne 0 ] && expect_in "$TMP/err" "garbage.bin" "binlog error names the file" || fail "garbage binlog: exit $got"
+
 [ "$failures" -eq 0 ] && echo "all CLI tests passed" || { echo "$failures failures" >&2; exit 1; }
