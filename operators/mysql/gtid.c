@@ -347,7 +347,7 @@ static int parse_group(op_mysql_gtid_set *s, const char *g, size_t len, rt_err *
         size_t dash = 0;
         while (dash < el_len && el[dash] != '-')
             dash++;
-        uint64_t a, b;
+        uint64_t a = 0, b = 0; /* -O2 cannot see that b is set whenever it is read */
         if (!parse_num(el, dash, INT64_MAX - 1, &a) ||
             (dash < el_len && !parse_num(el + dash + 1, el_len - dash - 1, INT64_MAX - 1, &b)))
             goto bad;
@@ -442,7 +442,7 @@ int op_mysql_gtid_set_decode(const uint8_t *p, size_t len, op_mysql_gtid_set **o
             break;
         }
         for (uint64_t k = 0; k < n_iv && rc == 0; k++) {
-            uint64_t a, b;
+            uint64_t a = 0, b = 0;
             op_cursor_le(&c, 8, &a);
             op_cursor_le(&c, 8, &b);
             if (a < 1 || b <= a || b > INT64_MAX)

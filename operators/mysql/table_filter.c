@@ -373,7 +373,7 @@ int op_mysql_table_filter_columns(const op_mysql_table_filter *f, const char *db
                                   const char *const **names, size_t *count, const char **path,
                                   rt_err *err)
 {
-    const void *hit;
+    const void *hit = NULL;
     int rc = find_rule(f->columns, f->column_count, sizeof *f->columns, db, table, &hit, err);
     if (rc != 0)
         return rc;
@@ -389,7 +389,7 @@ int op_mysql_table_filter_chunk_key(const op_mysql_table_filter *f, const char *
                                     const char *table, const char **column, const char **path,
                                     rt_err *err)
 {
-    const void *hit;
+    const void *hit = NULL;
     int rc = find_rule(f->chunks, f->chunk_count, sizeof *f->chunks, db, table, &hit, err);
     if (rc != 0)
         return rc;
