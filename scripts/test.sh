@@ -9,8 +9,8 @@ cd "$SLUICE_ROOT"
 start=$(date +%s)
 install_packages
 
-build_tree build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
-log "ctest (RelWithDebInfo)"
+build_tree build/test -DCMAKE_BUILD_TYPE=Release
+log "ctest (Release)"
 (cd build/test && ctest --output-on-failure -j "$SLUICE_JOBS" "$@")
 
 build_tree build/asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON

@@ -509,7 +509,7 @@ static int first_event_time(const op_binlog_client_params *p, const char *file, 
         rc = op_binlog_session_open(p, &from, &track, &s, err);
     bool found = false;
     for (int i = 0; rc == 0 && !found && i < 4; i++) {
-        const uint8_t *ev;
+        const uint8_t *ev = NULL;
         size_t len;
         rc = op_binlog_session_read(s, file, &ev, &len, err);
         if (rc == 0 && ev[4] == OP_BINLOG_FORMAT_DESCRIPTION_EVENT) {

@@ -283,8 +283,8 @@ int op_binlog_rotate_parse(const uint8_t *body, size_t len, const op_binlog_form
                            op_binlog_rotate *out, rt_err *err)
 {
     op_cursor c = op_cursor_make(body, len);
-    const uint8_t *ph;
-    unsigned ph_len;
+    const uint8_t *ph = NULL; /* set by post_header on success; -O3 cannot see it */
+    unsigned ph_len = 0;
     int rc = post_header(&c, f, OP_BINLOG_ROTATE_EVENT, 8, &ph, &ph_len, err);
     if (rc)
         return rc;
@@ -299,8 +299,8 @@ int op_binlog_query_parse(const uint8_t *body, size_t len, unsigned type, const 
 {
     const char *what = op_binlog_type_name(type);
     op_cursor c = op_cursor_make(body, len);
-    const uint8_t *ph;
-    unsigned ph_len;
+    const uint8_t *ph = NULL; /* set by post_header on success; -O3 cannot see it */
+    unsigned ph_len = 0;
     /* notes 2.3: thread_id u32, exec_time u32, db_len u8, error_code u16 and, since v4,
      * status_vars_len u16. */
     int rc = post_header(&c, f, type, 13, &ph, &ph_len, err);
