@@ -24,14 +24,14 @@ sql "CREATE DATABASE bench; CREATE TABLE bench.t (
        ratio DOUBLE, created DATETIME(6), payload VARCHAR(255), flag TINYINT, d DATE);
      FLUSH BINARY LOGS;"
 file=$(sql "SHOW MASTER STATUS" | cut -f1)
-# Row events in transactions of 1000 rows, from MariaDB's sequence engine.
+# Row events in transactions of 100,000 rows (row events of ~8 KiB each, the server's default
+# binlog_row_event_max_size), from MariaDB's sequence engine.
 for ((start = 1; start <= rows; start += 100000)); do
     end=$(( start + 99999 < rows ? start + 99999 : rows ))
-    sql "SET SESSION binlog_row_event_max_size = 8192;
-         INSERT INTO bench.t SELECT seq, seq % 1000, seq * 7, CONCAT('name-', seq),
+    sql "INSERT INTO bench.t SELECT seq, seq % 1000, seq * 7, CONCAT('name-', seq),
            seq / 100, seq / 3, TIMESTAMP('2024-01-01') + INTERVAL seq SECOND,
            REPEAT('x', seq % 200), seq % 100, DATE('2024-01-01') + INTERVAL (seq % 300) DAY
-         FROM seq_${start}_to_${end}"
+         FROM bench.seq_${start}_to_${end}"
 done
 sql "FLUSH BINARY LOGS"
 src="$tmp/db/data/$file"
