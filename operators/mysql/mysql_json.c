@@ -45,56 +45,6 @@ static int corrupt(jctx *j, const char *what)
     return rt_err_set(j->err, RT_ECORRUPT, "binary JSON: %s", what);
 }
 
-void op_mysql_json_quote(const char *s, size_t len, rt_buf *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    rt_buf_append_char(out, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        char u[7];
-        switch (c) {
-        case '"':
-            esc = "\\\"";
-            break;
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\b':
-            esc = "\\b";
-            break;
-        case '\f':
-            esc = "\\f";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        default:
-            if (c < 0x20) {
-                memcpy(u, "\\u00", 4);
-                u[4] = hex[c >> 4];
-                u[5] = hex[c & 15];
-                u[6] = '\0';
-                esc = u;
-            }
-        }
-        if (!esc)
-            continue;
-        rt_buf_append(out, s + run, i - run);
-        rt_buf_append_str(out, esc);
-        run = i + 1;
-    }
-    rt_buf_append(out, s + run, len - run);
-    rt_buf_append_char(out, '"');
-}
-
 void op_mysql_json_double(double d, rt_buf *out)
 {
     if (!isfinite(d)) { /* JSON has no NaN or infinity; MySQL never stores them */
@@ -243,7 +193,7 @@ static int container(jctx *j, const uint8_t *p, size_t len, bool large, bool obj
             uint64_t koff = op_get_le(ke, osz), klen = op_get_le(ke + osz, 2);
             if (koff > size || klen > size - koff)
                 return corrupt(j, "object key outside its container");
-            op_mysql_json_quote((const char *)p + koff, (size_t)klen, j->out);
+            rt_buf_append_json_str(j->out, (const char *)p + koff, (size_t)klen);
             rt_buf_append_str(j->out, ": ");
         }
         const uint8_t *ve = p + values_at + i * value_entry;
@@ -313,7 +263,7 @@ static int value(jctx *j, uint8_t type, const uint8_t *p, size_t len, int depth)
         const uint8_t *s;
         if (!varsize(&c, &v) || !op_cursor_bytes(&c, (size_t)v, &s))
             return corrupt(j, "string truncated");
-        op_mysql_json_quote((const char *)s, (size_t)v, j->out);
+        rt_buf_append_json_str(j->out, (const char *)s, (size_t)v);
         return 0;
     }
     case JSONB_OPAQUE:
@@ -363,9 +313,9 @@ int op_mysql_json_diff_to_text(const uint8_t *p, size_t len, rt_buf *out, size_t
             goto out;
         }
         rt_buf_append_str(out, n ? ", {\"op\": " : "{\"op\": ");
-        op_mysql_json_quote(ops[op], strlen(ops[op]), out);
+        rt_buf_append_json_str(out, ops[op], strlen(ops[op]));
         rt_buf_append_str(out, ", \"path\": ");
-        op_mysql_json_quote((const char *)path, path_len, out);
+        rt_buf_append_json_str(out, (const char *)path, path_len);
         if (op != 2) {
             if (!op_cursor_lenenc_bytes(&d, &val, &val_len)) {
                 rc = rt_err_set(err, RT_ECORRUPT, "JSON diff %d: value truncated", n + 1);

@@ -24,9 +24,6 @@ int op_mysql_json_to_text(const uint8_t *p, size_t len, rt_buf *out, rt_err *err
 int op_mysql_json_diff_to_text(const uint8_t *p, size_t len, rt_buf *out, size_t *consumed,
                                rt_err *err);
 
-/* Appends s as a JSON string the way MySQL quotes one: ", \ and control characters escaped,
- * other bytes (UTF-8) as they are. */
-void op_mysql_json_quote(const char *s, size_t len, rt_buf *out);
 /* Appends the shortest text that reads back as d, MySQL style: "1.0" for integral values,
  * "1e300" for exponents. */
 void op_mysql_json_double(double d, rt_buf *out);
