@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "runtime/base/clock.h"
 #include "runtime/base/errors.h"
 
 struct rt_channel {
@@ -80,11 +81,7 @@ rt_gate *rt_gate_new(size_t input_count, size_t capacity)
     }
     pthread_mutex_init(&g->mu, NULL);
     /* Timed pops measure against the monotonic clock, so a wall-clock step cannot stall them. */
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&g->not_empty, &attr);
-    pthread_condattr_destroy(&attr);
+    rt_cond_init_monotonic(&g->not_empty);
     return g;
 }
 
@@ -169,23 +166,12 @@ static rt_channel *take(rt_gate *g, rt_elem *out)
     return NULL;
 }
 
-static void deadline_after(struct timespec *ts, int64_t ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += (time_t)(ms / 1000);
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 int rt_gate_pop(rt_gate *g, rt_elem *out, size_t *input, int64_t timeout_ms, rt_err *err)
 {
     struct timespec deadline;
     bool timed = timeout_ms > 0, expired = timeout_ms == 0;
     if (timed)
-        deadline_after(&deadline, timeout_ms);
+        rt_clock_deadline(&deadline, timeout_ms);
     pthread_mutex_lock(&g->mu);
     for (;;) {
         if (g->canceled) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "runtime/base/clock.h"
 #include "runtime/base/log.h"
 #include "runtime/checkpoint_coordinator.h"
 #include "runtime/job_checkpoint.h"
@@ -67,11 +68,7 @@ int rt_job_new(const graph_job *graph, const graph_plan *plan, rt_op_lookup look
     if (!job)
         return rt_err_set(err, RT_ENOMEM, "job: out of memory");
     pthread_mutex_init(&job->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&job->ended, &attr);
-    pthread_condattr_destroy(&attr);
+    rt_cond_init_monotonic(&job->ended);
     atomic_init(&job->stopping, false);
     job->graph = graph;
     job->plan = plan;
@@ -293,13 +290,7 @@ rt_job_status rt_job_wait(rt_job *job, int64_t timeout_ms)
 {
     struct timespec deadline;
     if (timeout_ms > 0) {
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += (time_t)(timeout_ms / 1000);
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
+        rt_clock_deadline(&deadline, timeout_ms);
     }
     pthread_mutex_lock(&job->mu);
     while (job->status == RT_JOB_RUNNING && timeout_ms != 0) {

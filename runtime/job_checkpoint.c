@@ -98,11 +98,7 @@ static void event_fini(event *e)
 
 static void init_cond(pthread_cond_t *c)
 {
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(c, &attr);
-    pthread_condattr_destroy(&attr);
+    rt_cond_init_monotonic(c);
 }
 
 int rt_job_ckpt_new(rt_job *job, rt_job_ckpt **out, rt_err *err)
@@ -202,12 +198,7 @@ static void take_events_now(rt_job_ckpt *k, event_queue *batch)
 static void take_events(rt_job_ckpt *k, event_queue *batch)
 {
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_nsec += TICK_MS * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    rt_clock_deadline(&deadline, TICK_MS);
     pthread_mutex_lock(&k->ev_mu);
     while (k->events.count == 0 && !k->kicked) {
         if (pthread_cond_timedwait(&k->ev_cond, &k->ev_mu, &deadline) == ETIMEDOUT)
@@ -572,13 +563,7 @@ int rt_job_checkpoint_wait(rt_job *job, uint64_t id, int64_t timeout_ms, rt_err 
         return rt_err_set(err, RT_EINVAL, "%s: checkpoints need a state backend", job->tag);
     struct timespec deadline;
     if (timeout_ms > 0) {
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += (time_t)(timeout_ms / 1000);
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
+        rt_clock_deadline(&deadline, timeout_ms);
     }
     int rc;
     bool expired = timeout_ms == 0;

@@ -95,11 +95,7 @@ int rt_job_master_new(const graph_job *graph, rt_op_lookup lookup,
     jm->data_dir = dup_opt(opts->data_dir, &oom);
     jm->from_savepoint = dup_opt(opts->from_savepoint, &oom);
     pthread_mutex_init(&jm->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&jm->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    rt_cond_init_monotonic(&jm->cond);
     int rc = oom ? rt_err_set(err, RT_ENOMEM, "job master: out of memory") : 0;
     if (rc == 0)
         rc = graph_plan_build(graph, &jm->plan, err);

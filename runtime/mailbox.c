@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "runtime/base/clock.h"
+
 #define INITIAL_CAPACITY 8
 
 struct rt_mailbox {
@@ -50,11 +52,7 @@ rt_mailbox *rt_mailbox_new(rt_gate *gate)
     m->gate = gate;
     pthread_mutex_init(&m->mu, NULL);
     /* Timed waits measure against the monotonic clock, so a wall-clock step cannot stall them. */
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&m->posted, &attr);
-    pthread_condattr_destroy(&attr);
+    rt_cond_init_monotonic(&m->posted);
     return m;
 }
 
@@ -118,13 +116,7 @@ int rt_mailbox_wait(rt_mailbox *m, int64_t timeout_ms)
 {
     struct timespec deadline;
     if (timeout_ms > 0) {
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += (time_t)(timeout_ms / 1000);
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
+        rt_clock_deadline(&deadline, timeout_ms);
     }
     int rc = RT_ETIMEDOUT;
     pthread_mutex_lock(&m->mu);
