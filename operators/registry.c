@@ -11,12 +11,14 @@ extern const op_type op_datagen_type;
 extern const op_type op_print_type;
 extern const op_type op_blackhole_type;
 extern const op_type op_file_type;
+extern const op_type op_mysql_cdc_type;
 
 static const op_type *const operators[] = {
     &op_datagen_type,
     &op_print_type,
     &op_blackhole_type,
     &op_file_type,
+    &op_mysql_cdc_type,
 };
 
 #define OPERATOR_COUNT (sizeof operators / sizeof operators[0])

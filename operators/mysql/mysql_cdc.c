@@ -1,0 +1,396 @@
+/* The mysql_cdc source: the config table (connection and table keys of source_config.h, startup
+ * mode, heartbeat), and the operator that checks the server, reads the selected tables' schemas,
+ * picks the start position (restored state first, else the startup mode) and streams the binlog
+ * (cdc_binlog_reader.h). Subtask 0 reads the binlog; other subtasks will read snapshot chunks. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "operators/mysql/binlog_client.h"
+#include "operators/mysql/cdc_binlog_reader.h"
+#include "operators/mysql/cdc_state.h"
+#include "operators/mysql/schema_reader.h"
+#include "operators/mysql/server_check.h"
+#include "operators/mysql/source_config.h"
+#include "operators/op.h"
+#include "runtime/base/config.h"
+#include "runtime/base/log.h"
+
+typedef struct cdc_config {
+    op_mysql_source_config conn;
+    char *startup; /* JSON text: "mode" or {"mode": ..., ...}; NULL: initial */
+    int64_t heartbeat_ms;
+    int64_t max_txn_records;
+} cdc_config;
+
+static const rt_config_field cdc_fields[] = {
+    OP_MYSQL_SOURCE_CONFIG_FIELDS(offsetof(cdc_config, conn)),
+    {.key = "startup",
+     .type = RT_CFG_JSON,
+     .offset = offsetof(cdc_config, startup),
+     .help = "{\"mode\": \"initial|snapshot|latest-offset|earliest-offset|specific-offset|"
+             "timestamp\", \"file\", \"pos\", \"gtid\", \"timestamp_ms\"}, or the mode alone"},
+    {.key = "heartbeat_interval",
+     .type = RT_CFG_DURATION,
+     .def = "\"30s\"",
+     .offset = offsetof(cdc_config, heartbeat_ms),
+     .flags = RT_CFG_RANGE,
+     .min = 100,
+     .max = 3600000,
+     .help = "how often an idle server sends a heartbeat (keeps the position fresh)"},
+    {.key = "max_transaction_records",
+     .type = RT_CFG_INT,
+     .def = "0",
+     .offset = offsetof(cdc_config, max_txn_records),
+     .flags = RT_CFG_RANGE,
+     .min = 0,
+     .max = INT64_MAX,
+     .help = "records of one transaction buffered before it is emitted in pieces; 0: 64 batches"},
+    {0},
+};
+
+typedef enum startup_mode {
+    STARTUP_INITIAL,
+    STARTUP_SNAPSHOT,
+    STARTUP_LATEST,
+    STARTUP_EARLIEST,
+    STARTUP_SPECIFIC,
+    STARTUP_TIMESTAMP,
+} startup_mode;
+
+static const char *const startup_names[] = {
+    "initial", "snapshot", "latest-offset", "earliest-offset", "specific-offset", "timestamp", NULL,
+};
+
+typedef struct startup {
+    startup_mode mode;
+    char file[OP_BINLOG_FILE_NAME_SIZE]; /* specific-offset; "" when absent */
+    uint64_t pos;
+    char *gtid; /* specific-offset; owned, NULL when absent */
+    int64_t timestamp_ms;
+} startup;
+
+/* Parses the startup key (path: its JSON path) and checks which keys go with which mode. */
+static int startup_parse(const char *text, const char *path, startup *out, rt_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!text)
+        return 0;
+    json_error_t jerr;
+    json_t *j = json_loads(text, JSON_DECODE_ANY, &jerr);
+    if (!j)
+        return rt_err_set(err, RT_EINVAL, "%s: %s", path, jerr.text);
+    int rc = 0;
+    json_t *mode = json_is_string(j) ? j : json_object_get(j, "mode");
+    if (!json_is_object(j) && !json_is_string(j)) {
+        rc = rt_err_set(err, RT_EINVAL, "%s: expected a mode or an object", path);
+        goto done;
+    }
+    if (!json_is_string(mode)) {
+        rc = rt_err_set(err, RT_EINVAL, "%s.mode: expected one of %s", path,
+                        "initial, snapshot, latest-offset, earliest-offset, specific-offset, "
+                        "timestamp");
+        goto done;
+    }
+    size_t m = 0;
+    while (startup_names[m] && strcmp(startup_names[m], json_string_value(mode)) != 0)
+        m++;
+    if (!startup_names[m]) {
+        rc = rt_err_set(err, RT_EINVAL,
+                        "%s.mode: unknown mode \"%s\" (initial, snapshot, "
+                        "latest-offset, earliest-offset, specific-offset, timestamp)",
+                        path, json_string_value(mode));
+        goto done;
+    }
+    out->mode = (startup_mode)m;
+    if (!json_is_object(j))
+        goto done;
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v)
+    {
+        bool specific = out->mode == STARTUP_SPECIFIC, ts = out->mode == STARTUP_TIMESTAMP;
+        if (strcmp(key, "mode") == 0)
+            continue;
+        if (strcmp(key, "file") == 0 && specific && json_is_string(v) &&
+            json_string_length(v) > 0 && json_string_length(v) < sizeof out->file) {
+            snprintf(out->file, sizeof out->file, "%s", json_string_value(v));
+        } else if (strcmp(key, "pos") == 0 && specific && json_is_integer(v) &&
+                   json_integer_value(v) >= 4) {
+            out->pos = (uint64_t)json_integer_value(v);
+        } else if (strcmp(key, "gtid") == 0 && specific && json_is_string(v)) {
+            out->gtid = strdup(json_string_value(v));
+        } else if (strcmp(key, "timestamp_ms") == 0 && ts && json_is_integer(v) &&
+                   json_integer_value(v) >= 0) {
+            out->timestamp_ms = json_integer_value(v);
+        } else if (strcmp(key, "file") == 0 || strcmp(key, "pos") == 0 ||
+                   strcmp(key, "gtid") == 0 || strcmp(key, "timestamp_ms") == 0) {
+            bool ok_mode = strcmp(key, "timestamp_ms") == 0 ? ts : specific;
+            rc = ok_mode ? rt_err_set(err, RT_EINVAL, "%s.%s: %s", path, key,
+                                      strcmp(key, "pos") == 0 ? "expected an integer >= 4"
+                                      : strcmp(key, "timestamp_ms") == 0
+                                          ? "expected milliseconds since the epoch (>= 0)"
+                                          : "expected a non-empty string")
+                         : rt_err_set(err, RT_EINVAL, "%s.%s: only with mode \"%s\"", path, key,
+                                      strcmp(key, "timestamp_ms") == 0 ? "timestamp"
+                                                                       : "specific-offset");
+            goto done;
+        } else {
+            rc = rt_err_set(err, RT_EINVAL,
+                            "%s.%s: unknown key (mode, file, pos, gtid, "
+                            "timestamp_ms)",
+                            path, key);
+            goto done;
+        }
+    }
+    if (out->mode == STARTUP_SPECIFIC && !out->file[0] && !out->gtid)
+        rc = rt_err_set(err, RT_EINVAL,
+                        "%s: specific-offset needs \"file\" (and \"pos\") or "
+                        "\"gtid\"",
+                        path);
+    else if (out->mode == STARTUP_SPECIFIC && out->pos && !out->file[0])
+        rc = rt_err_set(err, RT_EINVAL, "%s.pos: needs \"file\"", path);
+    else if (out->mode == STARTUP_TIMESTAMP && !json_object_get(j, "timestamp_ms"))
+        rc = rt_err_set(err, RT_EINVAL, "%s: timestamp needs \"timestamp_ms\"", path);
+    if (rc == 0 && out->gtid) {
+        op_binlog_pos p;
+        op_binlog_pos_init(&p);
+        rc = op_binlog_pos_parse(out->gtid, strlen(out->gtid), &p, err);
+        if (rc == 0 && (op_binlog_pos_has_file(&p) || !op_binlog_pos_has_gtid(&p)))
+            rc = rt_err_set(err, RT_EINVAL, "expected a GTID set");
+        op_binlog_pos_fini(&p);
+        if (rc != 0)
+            rt_err_prefix(err, rc, "%s.gtid", path);
+    }
+done:
+    json_decref(j);
+    if (rc != 0) {
+        free(out->gtid);
+        out->gtid = NULL;
+    }
+    return rc;
+}
+
+static int cdc_validate(const void *config, const char *path, rt_err *err)
+{
+    const cdc_config *c = config;
+    int rc = op_mysql_source_config_validate(&c->conn, path, err);
+    if (rc != 0)
+        return rc;
+    char where[256];
+    snprintf(where, sizeof where, "%s.startup", path);
+    startup s;
+    if ((rc = startup_parse(c->startup, where, &s, err)) != 0)
+        return rc;
+    free(s.gtid);
+    return 0;
+}
+
+typedef struct cdc {
+    const cdc_config *cfg;
+    char *password; /* resolved; op_mysql_source_config_password_free */
+    op_mysql_table_filter *filter;
+    op_cdc_binlog_reader *reader; /* subtask 0 only */
+} cdc;
+
+static bool canceled(void *arg)
+{
+    return op_ctx_is_canceled(arg);
+}
+
+/* The position the startup mode names (no restored state). */
+static int start_position(cdc *s, const op_binlog_client_params *cp, const startup *st,
+                          op_binlog_pos *out, rt_err *err)
+{
+    switch (st->mode) {
+    case STARTUP_INITIAL:
+    case STARTUP_SNAPSHOT:
+        return rt_err_set(err, RT_EUNSUPPORTED,
+                          "config.startup: mode \"%s\": the snapshot phase is not available "
+                          "yet; use latest-offset, earliest-offset, specific-offset or timestamp",
+                          startup_names[st->mode]);
+    case STARTUP_LATEST:
+        return op_binlog_server_position(&cp->conn, out, err);
+    case STARTUP_EARLIEST: {
+        op_binlog_file *files = NULL;
+        size_t n = 0;
+        int rc = op_binlog_list_files(&cp->conn, &files, &n, err);
+        if (rc == 0 && n == 0)
+            rc = rt_err_set(err, RT_EINVAL, "SHOW BINARY LOGS lists no file");
+        if (rc == 0)
+            rc = op_binlog_pos_set_file(out, files[0].name, strlen(files[0].name), 4, err);
+        free(files);
+        return rc;
+    }
+    case STARTUP_SPECIFIC: {
+        int rc = 0;
+        if (st->gtid)
+            rc = op_binlog_pos_parse(st->gtid, strlen(st->gtid), out, err);
+        if (rc == 0 && st->file[0])
+            rc =
+                op_binlog_pos_set_file(out, st->file, strlen(st->file), st->pos ? st->pos : 4, err);
+        return rc;
+    }
+    case STARTUP_TIMESTAMP:
+        return op_binlog_find_by_timestamp(cp, st->timestamp_ms / 1000, out, err);
+    }
+    return rt_err_set(err, RT_EINTERNAL, "startup mode %d", (int)st->mode);
+}
+
+static void cdc_free(cdc *s)
+{
+    op_cdc_binlog_reader_free(s->reader);
+    op_mysql_table_filter_free(s->filter);
+    op_mysql_source_config_password_free(s->password);
+    free(s);
+}
+
+/* Flink CDC's default range, 5400-6399, picked by the job's name when no id is configured: two
+ * jobs on one server must differ, or the server ends one's stream when the other's starts. */
+static uint32_t default_server_id(const char *job)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *p = job; p && *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return 5400 + h % 1000;
+}
+
+/* Subtask 0: connect, check, read the schemas, choose the start, open the reader. */
+static int open_binlog(cdc *s, op_ctx *ctx, rt_err *err)
+{
+    const cdc_config *c = s->cfg;
+    const char *tag = op_ctx_log_tag(ctx);
+    op_cdc_binlog_reader_params rp = {0};
+    op_mysql_source_config_conn_params(&c->conn, s->password, &rp.client.conn);
+    uint32_t first = 0, last = 0;
+    int rc = op_mysql_source_config_server_ids(&c->conn, "config", &first, &last, err);
+    if (rc != 0)
+        return rc;
+    rp.client.server_id = first ? first : default_server_id(op_ctx_job_name(ctx));
+    rp.client.heartbeat_ms = (uint32_t)c->heartbeat_ms;
+    rp.client.gtid_strict_mode = false;
+    rp.filter = s->filter;
+    rp.max_txn_records = (size_t)c->max_txn_records;
+
+    op_mysql_retry retry = {.canceled = canceled, .arg = ctx};
+    op_mysql_conn *conn = NULL;
+    op_mysql_table_list *tables = NULL;
+    op_cdc_state st;
+    op_cdc_state_init(&st);
+    startup su;
+    memset(&su, 0, sizeof su);
+    if ((rc = op_mysql_conn_open_retry(&rp.client.conn, &retry, &conn, err)) != 0)
+        goto out;
+    if ((rc = op_mysql_schema_read_tables(conn, s->filter, &tables, err)) != 0)
+        goto out;
+    if ((rc = op_mysql_check_server(conn, tables, err)) != 0)
+        goto out;
+    const char *from;
+    if (op_ctx_restored_checkpoint(ctx) != 0) {
+        if ((rc = op_cdc_state_read(ctx, &st, err)) != 0)
+            goto out;
+        from = "restored checkpoint";
+    } else {
+        if ((rc = startup_parse(c->startup, "config.startup", &su, err)) != 0 ||
+            (rc = start_position(s, &rp.client, &su, &st.position, err)) != 0)
+            goto out;
+        from = startup_names[su.mode];
+        if (su.mode == STARTUP_TIMESTAMP)
+            rp.skip_before_unix_s = su.timestamp_ms / 1000;
+    }
+    rt_buf text;
+    rt_buf_init(&text);
+    op_binlog_pos_format(&st.position, &text);
+    LOG_INFO("%s: mysql_cdc: %s %s, %zu tables, server_id %u, binlog from %s (%s; %llu records "
+             "of its transaction already emitted)",
+             tag, op_mysql_conn_flavor(conn) == OP_MYSQL_FLAVOR_MARIADB ? "MariaDB" : "MySQL",
+             op_mysql_conn_server_version_text(conn), op_mysql_table_list_count(tables),
+             rp.client.server_id, text.data ? text.data : "", from,
+             (unsigned long long)st.txn_rows);
+    rt_buf_fini(&text);
+    rc = op_cdc_binlog_reader_new(ctx, &rp, &st, conn, tables, &s->reader, err);
+    conn = NULL; /* the reader's now, also on failure */
+out:
+    op_mysql_conn_close(conn);
+    op_mysql_table_list_free(tables);
+    op_cdc_state_fini(&st);
+    free(su.gtid);
+    return rc;
+}
+
+static int cdc_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
+{
+    const cdc_config *c = config;
+    cdc *s = calloc(1, sizeof *s);
+    if (!s)
+        return rt_err_set(err, RT_ENOMEM, "mysql_cdc: out of memory");
+    s->cfg = c;
+    int rc = op_mysql_source_config_table_filter(&c->conn, "config", &s->filter, err);
+    if (rc == 0 && op_ctx_subtask(ctx) == 0 &&
+        (rc = op_mysql_source_config_password(&c->conn, "config", &s->password, err)) == 0)
+        rc = open_binlog(s, ctx, err);
+    if (rc != 0) {
+        cdc_free(s);
+        return rt_err_prefix(err, rc, "mysql_cdc");
+    }
+    if (op_ctx_subtask(ctx) != 0)
+        LOG_INFO("%s: mysql_cdc: subtask %u idle: subtask 0 reads the binlog (snapshot chunks "
+                 "are not read in parallel yet)",
+                 op_ctx_log_tag(ctx), op_ctx_subtask(ctx));
+    *self = s;
+    return 0;
+}
+
+static int cdc_poll(void *self, op_ctx *ctx, rt_err *err)
+{
+    cdc *s = self;
+    if (!s->reader)
+        return OP_POLL_IDLE;
+    return op_cdc_binlog_reader_poll(s->reader, ctx, err);
+}
+
+static int cdc_snapshot_state(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    cdc *s = self;
+    op_cdc_state st;
+    op_cdc_state_init(&st);
+    /* Idle subtasks write the empty position: every subtask has state, so the checkpoint fits
+     * the job's parallelism when it is restored. */
+    int rc = s->reader ? op_cdc_binlog_reader_state(s->reader, &st, err) : 0;
+    if (rc == 0)
+        rc = op_cdc_state_write(ctx, &st, err);
+    op_cdc_state_fini(&st);
+    return rc;
+}
+
+static void cdc_close(void *self, op_ctx *ctx)
+{
+    cdc *s = self;
+    if (!s)
+        return;
+    if (s->reader) {
+        op_cdc_binlog_metrics m;
+        op_cdc_binlog_reader_metrics(s->reader, &m);
+        LOG_INFO("%s: mysql_cdc: closed after %llu records of %llu transactions, %u reconnects",
+                 op_ctx_log_tag(ctx), (unsigned long long)m.records,
+                 (unsigned long long)m.transactions, m.reconnects);
+    }
+    cdc_free(s);
+}
+
+const op_type op_mysql_cdc_type = {
+    .info =
+        {
+            .name = "mysql_cdc",
+            .kind = GRAPH_KIND_SOURCE,
+            .config = cdc_fields,
+            .config_size = sizeof(cdc_config),
+            .validate = cdc_validate,
+        },
+    .help = "MySQL/MariaDB change data capture: the binlog of the selected tables as a changelog",
+    .open = cdc_open,
+    .poll = cdc_poll,
+    .snapshot_state = cdc_snapshot_state,
+    .close = cdc_close,
+};

@@ -1,0 +1,754 @@
+/* The mysql_cdc source end to end against the MariaDB test server: real jobs (mysql_cdc -> print
+ * or file) run by rt_job_master, asserting the exact changelog lines: inserts, updates and deletes
+ * of the selected tables only, a transaction's records together and in order, specific-offset
+ * replaying exactly what followed a position, restore from a checkpoint with nothing missing and
+ * (file sink) nothing twice, surviving KILL of the replication connection, and config errors. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "graph/codec.h"
+#include "operators/registry.h"
+#include "runtime/base/buf.h"
+#include "runtime/base/clock.h"
+#include "runtime/base/failpoint.h"
+#include "runtime/job_master.h"
+#include "tests/harness/mariadb.h"
+#include "tests/harness/test.h"
+
+/* --- helpers --- */
+
+static unsigned next_server_id = 7100;
+static size_t job_batch_rows;    /* rows per batch of the jobs started; 0: the default */
+static unsigned src_parallelism; /* of the mysql_cdc vertex; 0: 1 */
+
+/* "cdc<pid>_<name>": this test's database, created empty with tables t1, t2 (selected), t3
+ * (excluded by exclude_tables) and ping (selected; for syncing with the stream). */
+static const char *make_db(const char *name)
+{
+    static char db[64];
+    snprintf(db, sizeof db, "cdc%d_%s", (int)getpid(), name);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "DROP DATABASE IF EXISTS %s; CREATE DATABASE %s;"
+             "CREATE TABLE %s.t1 (id INT PRIMARY KEY, name VARCHAR(20), amount DECIMAL(10,2), "
+             "u INT UNSIGNED, e ENUM('red','green')) ENGINE=InnoDB;"
+             "CREATE TABLE %s.t2 (id INT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB;"
+             "CREATE TABLE %s.t3 (id INT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB;"
+             "CREATE TABLE %s.ping (id INT PRIMARY KEY) ENGINE=InnoDB",
+             db, db, db, db, db, db);
+    CHECK_INT_EQ(test_mysql_exec(sql), 0);
+    return db;
+}
+
+static int execf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int execf(const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    int rc = test_mysql_exec(sql);
+    CHECK_INT_EQ(rc, 0);
+    return rc;
+}
+
+typedef struct run {
+    graph_job *graph;
+    rt_job_master *jm;
+} run;
+
+/* Starts mysql_cdc (startup = JSON) -> sink (print to `out`, or the file sink into dir `out`)
+ * for db, with checkpoints every 200 ms into data_dir when given. */
+static bool run_start_x(run *r, const char *db, const char *startup, const char *extra,
+                        bool file_sink, const char *out, const char *data_dir, unsigned server_id)
+{
+    test_mysql_params tp;
+    if (!test_mysql_params_get(&tp))
+        return false;
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"name\":\"cdc\",\"checkpoint\":{\"interval\":\"200ms\"},"
+             "\"restart\":{\"strategy\":\"none\"},\"operators\":["
+             "{\"id\":\"src\",\"type\":\"mysql_cdc\",\"parallelism\":%u,"
+             "\"config\":{\"host\":\"%s\",\"port\":%u,"
+             "\"user\":\"%s\",\"password_env\":\"SLUICE_MYSQL_PASSWORD\",\"ssl_mode\":"
+             "\"disabled\",\"server_id\":%u,\"tables\":[\"%s\\\\.(t[0-9]|ping)\"],"
+             "\"exclude_tables\":[\"%s\\\\.t3\"],\"heartbeat_interval\":\"1s\","
+             "\"startup\":%s%s}},"
+             "{\"id\":\"out\",\"type\":\"%s\",\"inputs\":[{\"from\":\"src\",\"distribution\":"
+             "\"rebalance\"}],\"config\":{\"path\":\"%s\"}}"
+             "]}",
+             src_parallelism ? src_parallelism : 1, tp.host, tp.port, tp.user, server_id, db, db,
+             startup, extra, file_sink ? "file" : "print", out);
+    memset(r, 0, sizeof *r);
+    rt_err err = {0};
+    if (graph_codec_parse(json, strlen(json), op_registry_catalog(), &r->graph, &err) != 0) {
+        test_fail(__FILE__, __LINE__, "parse: %s", err.msg);
+        return false;
+    }
+    rt_job_master_options opts = {.data_dir = data_dir, .job = {.batch_rows = job_batch_rows}};
+    if (rt_job_master_new(r->graph, op_registry_find, &opts, &r->jm, &err) != 0 ||
+        rt_job_master_start(r->jm, &err) != 0) {
+        test_fail(__FILE__, __LINE__, "start: %s", err.msg);
+        return false;
+    }
+    return true;
+}
+
+static bool run_start(run *r, const char *db, const char *startup, bool file_sink, const char *out,
+                      const char *data_dir, unsigned server_id)
+{
+    return run_start_x(r, db, startup, "", file_sink, out, data_dir, server_id);
+}
+
+static void run_stop(run *r)
+{
+    if (r->jm) {
+        rt_job_master_cancel(r->jm);
+        rt_job_master_wait(r->jm, 30000);
+        rt_job_master_status s = rt_job_master_status_get(r->jm);
+        if (s == RT_JOB_MASTER_FAILED) {
+            rt_err err = {0};
+            rt_job_master_failure(r->jm, &err);
+            test_fail(__FILE__, __LINE__, "job failed: %s", err.msg);
+        }
+    }
+    rt_job_master_free(r->jm);
+    graph_job_free(r->graph);
+    memset(r, 0, sizeof *r);
+}
+
+/* The output lines: of the file `path` (print), or of the visible part files of directory
+ * `path` in name order (file sink). A new NULL-terminated array; free with free_lines. */
+static char **read_lines(const char *path, bool dir, size_t *count)
+{
+    rt_buf all;
+    rt_buf_init(&all);
+    if (dir) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "cat %s/part-* 2>/dev/null", path);
+        FILE *f = popen(cmd, "r");
+        char buf[4096];
+        size_t n;
+        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            rt_buf_append(&all, buf, n);
+        if (f)
+            pclose(f);
+    } else {
+        size_t len = 0;
+        char *text = test_read_file(path, &len);
+        if (text)
+            rt_buf_append(&all, text, len);
+        free(text);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < all.len; i++)
+        n += all.data[i] == '\n';
+    char **lines = calloc(n + 1, sizeof *lines);
+    size_t k = 0, start = 0;
+    for (size_t i = 0; i < all.len && k < n; i++) {
+        if (all.data[i] == '\n') {
+            lines[k++] = strndup(all.data + start, i - start);
+            start = i + 1;
+        }
+    }
+    rt_buf_fini(&all);
+    *count = k;
+    return lines;
+}
+
+static void free_lines(char **lines)
+{
+    for (size_t i = 0; lines && lines[i]; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+static size_t count_lines(const char *path, bool dir)
+{
+    size_t n;
+    free_lines(read_lines(path, dir, &n));
+    return n;
+}
+
+/* Waits until the output has at least n lines (15 s); returns the count then. */
+static size_t wait_lines(const char *path, bool dir, size_t n)
+{
+    int64_t deadline = rt_clock_mono_ms() + 15000;
+    size_t have = 0;
+    while ((have = count_lines(path, dir)) < n && rt_clock_mono_ms() < deadline)
+        rt_sleep_ms(20);
+    if (have < n)
+        test_fail(__FILE__, __LINE__, "%zu lines of %zu in %s", have, n, path);
+    return have;
+}
+
+/* Inserts rows into db.ping until one shows up in the output: from then on the stream is live.
+ * Returns the line count then (the pings included). */
+static size_t sync_ping(const char *db, const char *path, bool dir)
+{
+    static int ping_id;
+    for (int i = 0; i < 100; i++) {
+        execf("INSERT INTO %s.ping VALUES (%d)", db, ++ping_id);
+        int64_t deadline = rt_clock_mono_ms() + 300;
+        while (rt_clock_mono_ms() < deadline) {
+            size_t n = 0;
+            char **lines = read_lines(path, dir, &n);
+            char want[64];
+            snprintf(want, sizeof want, "{\"id\":%d}", ping_id);
+            bool seen = n > 0 && strstr(lines[n - 1], want) != NULL;
+            free_lines(lines);
+            if (seen)
+                return n;
+            rt_sleep_ms(10);
+        }
+    }
+    test_fail(__FILE__, __LINE__, "the stream never showed a ping");
+    return 0;
+}
+
+/* Checks lines[from..] against want (NULL-terminated), line by line. */
+static void check_lines(const char *path, bool dir, size_t from, const char *const *want)
+{
+    size_t nwant = 0;
+    while (want[nwant])
+        nwant++;
+    wait_lines(path, dir, from + nwant);
+    rt_sleep_ms(300); /* nothing more may follow */
+    size_t n = 0;
+    char **lines = read_lines(path, dir, &n);
+    CHECK_UINT_EQ(n, from + nwant);
+    for (size_t i = 0; i < nwant && from + i < n; i++)
+        CHECK_STR_EQ(lines[from + i], want[i]);
+    free_lines(lines);
+}
+
+static const char *tmp_path(const char *name)
+{
+    static char out[4][512];
+    static int i;
+    i = (i + 1) % 4;
+    snprintf(out[i], sizeof out[i], "%s/%s", test_tmpdir(), name);
+    return out[i];
+}
+
+/* --- tests --- */
+
+TEST(latest_offset_streams_selected_tables_in_transactions)
+{
+    const char *db = make_db("latest");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *out = tmp_path("latest.jsonl");
+    run r;
+    if (!run_start(&r, dbs, "{\"mode\":\"latest-offset\"}", false, out, NULL, next_server_id++))
+        return;
+    size_t from = sync_ping(dbs, out, false);
+    execf("INSERT INTO %s.t1 VALUES (1,'a',1.50,4294967295,'green');"
+          "INSERT INTO %s.t3 VALUES (1,'excluded');"
+          "BEGIN; INSERT INTO %s.t1 VALUES (2,'b',-2.00,7,NULL);"
+          "UPDATE %s.t1 SET name='bb' WHERE id=2; INSERT INTO %s.t2 VALUES (10,'z');"
+          "INSERT INTO %s.t3 VALUES (2,'excluded'); DELETE FROM %s.t1 WHERE id=1; COMMIT",
+          dbs, dbs, dbs, dbs, dbs, dbs, dbs);
+    char want[8][256];
+    snprintf(want[0], 256,
+             "{\"op\":\"+I\",\"table\":\"%s.t1\",\"data\":{\"id\":1,\"name\":\"a\","
+             "\"amount\":\"1.50\",\"u\":4294967295,\"e\":\"green\"}}",
+             dbs);
+    snprintf(want[1], 256,
+             "{\"op\":\"+I\",\"table\":\"%s.t1\",\"data\":{\"id\":2,\"name\":\"b\","
+             "\"amount\":\"-2.00\",\"u\":7,\"e\":null}}",
+             dbs);
+    snprintf(want[2], 256,
+             "{\"op\":\"-U\",\"table\":\"%s.t1\",\"data\":{\"id\":2,\"name\":\"b\","
+             "\"amount\":\"-2.00\",\"u\":7,\"e\":null}}",
+             dbs);
+    snprintf(want[3], 256,
+             "{\"op\":\"+U\",\"table\":\"%s.t1\",\"data\":{\"id\":2,\"name\":\"bb\","
+             "\"amount\":\"-2.00\",\"u\":7,\"e\":null}}",
+             dbs);
+    snprintf(want[4], 256, "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":10,\"v\":\"z\"}}",
+             dbs);
+    snprintf(want[5], 256,
+             "{\"op\":\"-D\",\"table\":\"%s.t1\",\"data\":{\"id\":1,\"name\":\"a\","
+             "\"amount\":\"1.50\",\"u\":4294967295,\"e\":\"green\"}}",
+             dbs);
+    const char *const w[] = {want[0], want[1], want[2], want[3], want[4], want[5], NULL};
+    check_lines(out, false, from, w);
+    run_stop(&r);
+}
+
+TEST(a_transaction_arrives_together)
+{
+    const char *db = make_db("txn");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *out = tmp_path("txn.jsonl");
+    run r;
+    if (!run_start(&r, dbs, "\"latest-offset\"", false, out, NULL, next_server_id++))
+        return;
+    size_t from = sync_ping(dbs, out, false);
+    /* 200 statements in one transaction; the output is watched while it commits: it must
+     * never hold part of the transaction (the reader emits at the commit only). */
+    rt_buf sql;
+    rt_buf_init(&sql);
+    rt_buf_append_str(&sql, "BEGIN;");
+    for (int i = 1; i <= 200; i++)
+        rt_buf_appendf(&sql, "INSERT INTO %s.t2 VALUES (%d,'v%d');", dbs, i, i);
+    rt_buf_append_str(&sql, "COMMIT");
+    CHECK_INT_EQ(test_mysql_exec(sql.data), 0);
+    rt_buf_fini(&sql);
+    int64_t deadline = rt_clock_mono_ms() + 15000;
+    size_t n = from;
+    while (n < from + 200 && rt_clock_mono_ms() < deadline) {
+        /* A reader may see a big write() to a regular file half done: count only what stays
+         * the same over 2 ms (one transaction = one batch = one write of the print sink). */
+        size_t a = count_lines(out, false);
+        rt_sleep_ms(2);
+        n = count_lines(out, false);
+        if (a != n)
+            continue;
+        CHECK(n == from || n == from + 200);
+        if (n != from && n != from + 200)
+            break;
+    }
+    CHECK_UINT_EQ(n, from + 200);
+    run_stop(&r);
+}
+
+TEST(specific_offset_replays_exactly_what_followed)
+{
+    const char *db = make_db("specific");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    execf("INSERT INTO %s.t2 VALUES (1,'before')", dbs);
+    char pos[256];
+    CHECK_INT_EQ(test_mysql_binlog_pos(pos, sizeof pos), 0);
+    char *colon = strrchr(pos, ':');
+    if (!colon)
+        return;
+    *colon = '\0';
+    execf("INSERT INTO %s.t2 VALUES (2,'after'); UPDATE %s.t2 SET v='x' WHERE id=1;"
+          "DELETE FROM %s.t2 WHERE id=2",
+          dbs, dbs, dbs);
+    char startup[512];
+    snprintf(startup, sizeof startup, "{\"mode\":\"specific-offset\",\"file\":\"%s\",\"pos\":%s}",
+             pos, colon + 1);
+    const char *out = tmp_path("specific.jsonl");
+    run r;
+    if (!run_start(&r, dbs, startup, false, out, NULL, next_server_id++))
+        return;
+    char want[4][256];
+    snprintf(want[0], 256,
+             "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"after\"}}", dbs);
+    snprintf(want[1], 256,
+             "{\"op\":\"-U\",\"table\":\"%s.t2\",\"data\":{\"id\":1,\"v\":\"before\"}}", dbs);
+    snprintf(want[2], 256, "{\"op\":\"+U\",\"table\":\"%s.t2\",\"data\":{\"id\":1,\"v\":\"x\"}}",
+             dbs);
+    snprintf(want[3], 256,
+             "{\"op\":\"-D\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"after\"}}", dbs);
+    const char *const w[] = {want[0], want[1], want[2], want[3], NULL};
+    check_lines(out, false, 0, w);
+    run_stop(&r);
+}
+
+/* Counts the lines holding "\"table\":\"db.t2\"" with each id 1..n exactly once. */
+static void check_ids_once(const char *dir, const char *db, int n)
+{
+    size_t count = 0;
+    char **lines = read_lines(dir, true, &count);
+    int *seen = calloc((size_t)n + 1, sizeof *seen);
+    size_t t2 = 0;
+    char table[96];
+    snprintf(table, sizeof table, "\"table\":\"%s.t2\"", db);
+    for (size_t i = 0; i < count; i++) {
+        const char *id = strstr(lines[i], "\"id\":");
+        if (!strstr(lines[i], table) || !id)
+            continue;
+        t2++;
+        int v = atoi(id + 5);
+        if (v >= 1 && v <= n)
+            seen[v]++;
+    }
+    CHECK_UINT_EQ(t2, (size_t)n);
+    for (int i = 1; i <= n; i++) {
+        if (seen[i] != 1)
+            test_fail(__FILE__, __LINE__, "id %d seen %d times", i, seen[i]);
+    }
+    free(seen);
+    free_lines(lines);
+}
+
+TEST(restore_from_checkpoint_is_exactly_once_with_the_file_sink)
+{
+    const char *db = make_db("restore");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    char pos[256];
+    CHECK_INT_EQ(test_mysql_binlog_pos(pos, sizeof pos), 0);
+    char *colon = strrchr(pos, ':');
+    if (!colon)
+        return;
+    *colon = '\0';
+    char startup[512];
+    snprintf(startup, sizeof startup, "{\"mode\":\"specific-offset\",\"file\":\"%s\",\"pos\":%s}",
+             pos, colon + 1);
+    const char *data = tmp_path("restore-data");
+    char out[512];
+    snprintf(out, sizeof out, "%s", tmp_path("restore-out"));
+    unsigned sid = next_server_id++;
+    for (int i = 1; i <= 50; i++)
+        execf("INSERT INTO %s.t2 VALUES (%d,'a')", dbs, i);
+    run r;
+    if (!run_start(&r, dbs, startup, true, out, data, sid))
+        return;
+    /* Committed output appears at checkpoints: all 50 rows, then stop mid-stream. */
+    wait_lines(out, true, 50);
+    for (int i = 51; i <= 80; i++)
+        execf("INSERT INTO %s.t2 VALUES (%d,'b')", dbs, i);
+    run_stop(&r);
+    /* Written while the job is down: must come after the restore. */
+    for (int i = 81; i <= 120; i++)
+        execf("INSERT INTO %s.t2 VALUES (%d,'c')", dbs, i);
+    if (!run_start(&r, dbs, startup, true, out, data, sid))
+        return;
+    CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
+    wait_lines(out, true, 120);
+    rt_sleep_ms(600); /* a few more checkpoints: nothing more may follow */
+    run_stop(&r);
+    check_ids_once(out, dbs, 120);
+}
+
+/* A 100-row transaction written as 100 statements, in t2 of db. */
+static void big_transaction(const char *db)
+{
+    rt_buf sql;
+    rt_buf_init(&sql);
+    rt_buf_append_str(&sql, "BEGIN;");
+    for (int i = 1; i <= 100; i++)
+        rt_buf_appendf(&sql, "INSERT INTO %s.t2 VALUES (%d,'v');", db, i);
+    rt_buf_append_str(&sql, "COMMIT");
+    CHECK_INT_EQ(test_mysql_exec(sql.data), 0);
+    rt_buf_fini(&sql);
+}
+
+TEST(stream_dropped_inside_a_transaction_skips_what_went_out)
+{
+    const char *db = make_db("drop");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *out = tmp_path("drop.jsonl");
+    rt_err err = {0};
+    /* The third event after pieces of the transaction went out drops the stream. */
+    CHECK_OK(rt_failpoint_init("mysql_cdc.drop_in_transaction=error@3", &err), &err);
+    run r;
+    if (!run_start_x(&r, dbs, "\"latest-offset\"", ",\"max_transaction_records\":7", false, out,
+                     NULL, next_server_id++)) {
+        rt_failpoint_reset();
+        return;
+    }
+    size_t from = sync_ping(dbs, out, false);
+    big_transaction(dbs);
+    wait_lines(out, false, from + 100);
+    rt_sleep_ms(300);
+    size_t n = 0;
+    char **lines = read_lines(out, false, &n);
+    CHECK_UINT_EQ(n, from + 100);
+    for (size_t i = 0; i < 100 && from + i < n; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "{\"id\":%zu,", i + 1);
+        CHECK_STR_CONTAINS(lines[from + i], want);
+    }
+    free_lines(lines);
+    CHECK(rt_failpoint_hits("mysql_cdc.drop_in_transaction") >= 3);
+    run_stop(&r);
+    rt_failpoint_reset();
+}
+
+TEST(restore_inside_a_transaction_is_exactly_once)
+{
+    const char *db = make_db("midtxn");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    char pos[256];
+    CHECK_INT_EQ(test_mysql_binlog_pos(pos, sizeof pos), 0);
+    char *colon = strrchr(pos, ':');
+    if (!colon)
+        return;
+    *colon = '\0';
+    char startup[512];
+    snprintf(startup, sizeof startup, "{\"mode\":\"specific-offset\",\"file\":\"%s\",\"pos\":%s}",
+             pos, colon + 1);
+    big_transaction(dbs);
+    const char *data = tmp_path("midtxn-data");
+    char out[512];
+    snprintf(out, sizeof out, "%s", tmp_path("midtxn-out"));
+    unsigned sid = next_server_id++;
+    /* Small batches and slow polls inside the transaction: checkpoints (every 200 ms) fall in
+     * the middle of it, after some of its pieces went out. */
+    rt_err err = {0};
+    CHECK_OK(rt_failpoint_init("mysql_cdc.poll_in_transaction=delay(40)", &err), &err);
+    job_batch_rows = 4;
+    run r;
+    bool ok = run_start_x(&r, dbs, startup, ",\"max_transaction_records\":7", true, out, data, sid);
+    if (ok) {
+        wait_lines(out, true, 8);
+        run_stop(&r);
+    }
+    rt_failpoint_reset();
+    job_batch_rows = 0;
+    if (!ok)
+        return;
+    size_t mid = count_lines(out, true);
+    CHECK(mid >= 8 && mid < 100); /* stopped inside the transaction */
+    if (!run_start(&r, dbs, startup, true, out, data, sid))
+        return;
+    CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
+    wait_lines(out, true, 100);
+    rt_sleep_ms(600);
+    run_stop(&r);
+    check_ids_once(out, dbs, 100);
+}
+
+TEST(idle_subtasks_keep_checkpoints_restorable)
+{
+    const char *db = make_db("par");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *data = tmp_path("par-data");
+    const char *out = tmp_path("par.jsonl");
+    unsigned sid = next_server_id++;
+    src_parallelism = 2;
+    run r;
+    if (run_start(&r, dbs, "\"latest-offset\"", false, out, data, sid)) {
+        sync_ping(dbs, out, false);
+        rt_sleep_ms(500); /* checkpoints with both subtasks */
+        run_stop(&r);
+        execf("INSERT INTO %s.t2 VALUES (1,'while down')", dbs);
+        if (run_start(&r, dbs, "\"latest-offset\"", false, out, data, sid)) {
+            CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
+            char want[160];
+            snprintf(want, sizeof want, "{\"id\":1,\"v\":\"while down\"}");
+            wait_lines(out, false, count_lines(out, false) + 1);
+            size_t n = 0;
+            char **lines = read_lines(out, false, &n);
+            CHECK(n > 0 && strstr(lines[n - 1], want) != NULL);
+            free_lines(lines);
+            run_stop(&r);
+        }
+    }
+    src_parallelism = 0;
+}
+
+TEST(killed_replication_connection_is_survived)
+{
+    const char *db = make_db("kill");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *out = tmp_path("kill.jsonl");
+    run r;
+    if (!run_start(&r, dbs, "\"latest-offset\"", false, out, NULL, next_server_id++))
+        return;
+    size_t from = sync_ping(dbs, out, false);
+    execf("INSERT INTO %s.t2 VALUES (1,'one')", dbs);
+    wait_lines(out, false, from + 1);
+    /* Only this test streams now (RUN_SERIAL): every Binlog Dump thread is ours. */
+    char *ids = test_mysql_scalar("SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST "
+                                  "WHERE COMMAND LIKE 'Binlog Dump%'");
+    CHECK(ids && ids[0] && strcmp(ids, "NULL") != 0);
+    for (char *tok = ids ? strtok(ids, ",") : NULL; tok; tok = strtok(NULL, ","))
+        execf("KILL %s", tok);
+    free(ids);
+    execf("INSERT INTO %s.t2 VALUES (2,'two'); UPDATE %s.t2 SET v='uno' WHERE id=1", dbs, dbs);
+    char want[4][256];
+    snprintf(want[0], 256, "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"two\"}}",
+             dbs);
+    snprintf(want[1], 256, "{\"op\":\"-U\",\"table\":\"%s.t2\",\"data\":{\"id\":1,\"v\":\"one\"}}",
+             dbs);
+    snprintf(want[2], 256, "{\"op\":\"+U\",\"table\":\"%s.t2\",\"data\":{\"id\":1,\"v\":\"uno\"}}",
+             dbs);
+    const char *const w[] = {want[0], want[1], want[2], NULL};
+    check_lines(out, false, from + 1, w);
+    CHECK(rt_job_master_status_get(r.jm) == RT_JOB_MASTER_RUNNING);
+    CHECK_UINT_EQ(rt_job_master_attempts(r.jm), 1);
+    run_stop(&r);
+}
+
+TEST(ddl_and_new_tables_take_the_current_schema)
+{
+    const char *db = make_db("ddl");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *out = tmp_path("ddl.jsonl");
+    run r;
+    if (!run_start(&r, dbs, "\"latest-offset\"", false, out, NULL, next_server_id++))
+        return;
+    size_t from = sync_ping(dbs, out, false);
+    execf("INSERT INTO %s.t2 VALUES (1,'one')", dbs);
+    wait_lines(out, false, from + 1);
+    execf("ALTER TABLE %s.t2 ADD COLUMN w INT; INSERT INTO %s.t2 VALUES (2,'two',22);"
+          "CREATE TABLE %s.t5 (k BIGINT UNSIGNED PRIMARY KEY, b VARBINARY(4), tx TEXT);"
+          "INSERT INTO %s.t5 VALUES (18446744073709551615, 'ab', 'text')",
+          dbs, dbs, dbs, dbs);
+    char want[3][256];
+    snprintf(want[0], 256, "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":1,\"v\":\"one\"}}",
+             dbs);
+    snprintf(want[1], 256,
+             "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"two\",\"w\":22}}", dbs);
+    snprintf(want[2], 256,
+             "{\"op\":\"+I\",\"table\":\"%s.t5\",\"data\":{\"k\":\"18446744073709551615\","
+             "\"b\":\"YWI=\",\"tx\":\"text\"}}",
+             dbs);
+    const char *const w[] = {want[0], want[1], want[2], NULL};
+    check_lines(out, false, from, w);
+    run_stop(&r);
+}
+
+TEST(big_transaction_goes_out_in_pieces_exactly)
+{
+    const char *db = make_db("big");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *out = tmp_path("big.jsonl");
+    run r;
+    if (!run_start_x(&r, dbs, "\"latest-offset\"", ",\"max_transaction_records\":7", false, out,
+                     NULL, next_server_id++))
+        return;
+    size_t from = sync_ping(dbs, out, false);
+    rt_buf sql;
+    rt_buf_init(&sql);
+    rt_buf_append_str(&sql, "BEGIN;");
+    for (int i = 1; i <= 100; i++)
+        rt_buf_appendf(&sql, "INSERT INTO %s.t2 VALUES (%d,'v');", dbs, i);
+    rt_buf_append_str(&sql, "COMMIT");
+    CHECK_INT_EQ(test_mysql_exec(sql.data), 0);
+    rt_buf_fini(&sql);
+    wait_lines(out, false, from + 100);
+    rt_sleep_ms(300);
+    size_t n = 0;
+    char **lines = read_lines(out, false, &n);
+    CHECK_UINT_EQ(n, from + 100);
+    for (size_t i = 0; i < 100 && from + i < n; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "{\"id\":%zu,", i + 1);
+        CHECK_STR_CONTAINS(lines[from + i], want);
+    }
+    free_lines(lines);
+    run_stop(&r);
+}
+
+TEST(timestamp_and_earliest_offset_starts)
+{
+    const char *db = make_db("ts");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    execf("INSERT INTO %s.t2 VALUES (1,'early')", dbs);
+    rt_sleep_ms(1100);
+    int64_t at = rt_clock_wall_ms();
+    rt_sleep_ms(1100);
+    execf("INSERT INTO %s.t2 VALUES (2,'late')", dbs);
+    char startup[256];
+    snprintf(startup, sizeof startup, "{\"mode\":\"timestamp\",\"timestamp_ms\":%lld}",
+             (long long)at);
+    const char *out = tmp_path("ts.jsonl");
+    run r;
+    if (!run_start(&r, dbs, startup, false, out, NULL, next_server_id++))
+        return;
+    char want[2][256];
+    snprintf(want[0], 256, "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"late\"}}",
+             dbs);
+    const char *const w[] = {want[0], NULL};
+    check_lines(out, false, 0, w);
+    run_stop(&r);
+    /* earliest-offset reads everything the server still has, both rows */
+    const char *out2 = tmp_path("earliest.jsonl");
+    if (!run_start(&r, dbs, "\"earliest-offset\"", false, out2, NULL, next_server_id++))
+        return;
+    snprintf(want[0], 256,
+             "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":1,\"v\":\"early\"}}", dbs);
+    snprintf(want[1], 256, "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"late\"}}",
+             dbs);
+    const char *const w2[] = {want[0], want[1], NULL};
+    check_lines(out2, false, 0, w2);
+    run_stop(&r);
+}
+
+/* Config errors name the JSON path; initial (the default) is refused until the snapshot lands. */
+static void check_parse_error(const char *startup, const char *want)
+{
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"name\":\"bad\",\"operators\":[{\"id\":\"src\",\"type\":\"mysql_cdc\","
+             "\"config\":{\"user\":\"u\",\"password\":\"p\",\"tables\":[\"a\\\\.b\"],"
+             "\"startup\":%s}},{\"id\":\"out\",\"type\":\"blackhole\",\"inputs\":[\"src\"]}]}",
+             startup);
+    graph_job *g = NULL;
+    rt_err err = {0};
+    CHECK_INT_EQ(graph_codec_parse(json, strlen(json), op_registry_catalog(), &g, &err), RT_EINVAL);
+    CHECK_STR_CONTAINS(err.msg, want);
+    CHECK(!strstr(err.msg, "\"p\""));
+    graph_job_free(g);
+}
+
+TEST(startup_config_errors_name_the_path)
+{
+    check_parse_error("{\"mode\":\"latest\"}", "config.startup.mode: unknown mode \"latest\"");
+    check_parse_error("{\"mode\":\"specific-offset\"}", "config.startup: specific-offset needs");
+    check_parse_error("{\"mode\":\"specific-offset\",\"pos\":100,\"gtid\":\"0-1-5\"}",
+                      "config.startup.pos: needs \"file\"");
+    check_parse_error("{\"mode\":\"latest-offset\",\"file\":\"x.000001\"}",
+                      "config.startup.file: only with mode \"specific-offset\"");
+    check_parse_error("{\"mode\":\"timestamp\"}", "config.startup: timestamp needs");
+    check_parse_error("{\"mode\":\"timestamp\",\"timestamp_ms\":-1}",
+                      "config.startup.timestamp_ms: expected milliseconds");
+    check_parse_error("{\"mode\":\"specific-offset\",\"gtid\":\"nonsense\"}",
+                      "config.startup.gtid");
+    check_parse_error("{\"mode\":\"earliest-offset\",\"color\":1}",
+                      "config.startup.color: unknown key");
+}
+
+TEST(initial_mode_is_refused_until_the_snapshot_lands)
+{
+    const char *db = make_db("initial");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *out = tmp_path("initial.jsonl");
+    run r;
+    if (!run_start(&r, dbs, "\"initial\"", false, out, NULL, next_server_id++))
+        return;
+    CHECK_INT_EQ(rt_job_master_wait(r.jm, 30000), RT_JOB_MASTER_FAILED);
+    rt_err err = {0};
+    CHECK_INT_EQ(rt_job_master_failure(r.jm, &err), 0);
+    CHECK_INT_EQ(err.code, RT_EUNSUPPORTED);
+    CHECK_STR_CONTAINS(err.msg, "snapshot phase is not available yet");
+    rt_job_master_free(r.jm);
+    graph_job_free(r.graph);
+}
+
+TEST(a_position_the_server_lacks_fails_clearly)
+{
+    const char *db = make_db("purged");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *out = tmp_path("purged.jsonl");
+    run r;
+    if (!run_start(&r, dbs,
+                   "{\"mode\":\"specific-offset\",\"file\":\"mysql-bin.999999\",\"pos\":4}", false,
+                   out, NULL, next_server_id++))
+        return;
+    CHECK_INT_EQ(rt_job_master_wait(r.jm, 30000), RT_JOB_MASTER_FAILED);
+    rt_err err = {0};
+    CHECK_INT_EQ(rt_job_master_failure(r.jm, &err), 0);
+    CHECK_INT_EQ(err.code, RT_ENOTFOUND);
+    CHECK_STR_CONTAINS(err.msg, "mysql-bin.999999");
+    rt_job_master_free(r.jm);
+    graph_job_free(r.graph);
+}
+
+TEST_MAIN()
