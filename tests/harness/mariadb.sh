@@ -21,16 +21,20 @@ start)
     if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
         "$0" stop "$dir"
     fi
+    # A private tmpdir: servers and installs running side by side must not share /tmp's
+    # temporary tables (a concurrent install was seen failing on one another's #sql files).
+    mkdir -p "$dir/tmp"
     if [ ! -d "$dir/data/mysql" ]; then
         rm -rf "$dir/data"
         mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$dir/data" \
+            --tmpdir="$dir/tmp" \
             --auth-root-authentication-method=socket --skip-test-db >"$dir/install.log" 2>&1 ||
             { cat "$dir/install.log" >&2; exit 1; }
     fi
     # Another server left on the port by an earlier run of this fixture would make us talk to it.
     : >"$dir/error.log"
     mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$sock" \
-        --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" \
+        --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" --tmpdir="$dir/tmp" \
         --log-error="$dir/error.log" --skip-name-resolve \
         --log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL \
         --binlog-row-metadata=FULL --server-id=1 --innodb-buffer-pool-size=64M \

@@ -92,9 +92,9 @@ int it_server_run(const char *dir, unsigned port, const char *args)
              "mariadbd --no-defaults --user=\"$(id -un)\" --datadir='%s/data' "
              "--socket='%s/mysqld.sock' --port=%u --bind-address=127.0.0.1 "
              "--pid-file='%s/mariadbd.pid' --log-error='%s/error.log' --skip-name-resolve "
-             "--server-id=1 --innodb-buffer-pool-size=64M --innodb-log-file-size=48M %s "
-             ">/dev/null 2>&1 & echo $! >'%s/pid'",
-             dir, dir, port, dir, dir, args, dir);
+             "--tmpdir='%s/tmp' --server-id=1 --innodb-buffer-pool-size=64M "
+             "--innodb-log-file-size=48M %s >/dev/null 2>&1 & echo $! >'%s/pid'",
+             dir, dir, port, dir, dir, dir, args, dir);
     if (shell(cmd) != 0)
         return -1;
     for (int i = 0; i < 300; i++) {
