@@ -6,34 +6,9 @@
 #   bench/binlog_decode.sh [rows]        (BUILD_DIR overrides the build directory)
 # Target: >= 1M row events/s and faster than mariadb-binlog.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-"$root/build-release"}
 rows=${1:-1000000}
 port=${BENCH_MYSQL_PORT:-23391}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target sluice -j"$(nproc)" >/dev/null
-sluice="$build/runtime/cli/sluice"
-tmp=$(mktemp -d /tmp/sluice-bench-XXXXXX)
-maria="$root/tests/harness/mariadb.sh"
-trap '"$maria" stop "$tmp/db" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-"$maria" start "$tmp/db" "$port" >/dev/null
-sql() { "$maria" client "$tmp/db" -N -e "$1"; }
-
-sql "CREATE DATABASE bench; CREATE TABLE bench.t (
-       id BIGINT PRIMARY KEY, k INT, u INT UNSIGNED, name VARCHAR(64), price DECIMAL(18,4),
-       ratio DOUBLE, created DATETIME(6), payload VARCHAR(255), flag TINYINT, d DATE);
-     FLUSH BINARY LOGS;"
-file=$(sql "SHOW MASTER STATUS" | cut -f1)
-# Row events in transactions of 100,000 rows (row events of ~8 KiB each, the server's default
-# binlog_row_event_max_size), from MariaDB's sequence engine.
-for ((start = 1; start <= rows; start += 100000)); do
-    end=$(( start + 99999 < rows ? start + 99999 : rows ))
-    sql "INSERT INTO bench.t SELECT seq, seq % 1000, seq * 7, CONCAT('name-', seq),
-           seq / 100, seq / 3, TIMESTAMP('2024-01-01') + INTERVAL seq SECOND,
-           REPEAT('x', seq % 200), seq % 100, DATE('2024-01-01') + INTERVAL (seq % 300) DAY
-         FROM bench.seq_${start}_to_${end}"
-done
-sql "FLUSH BINARY LOGS"
+. "$(dirname "$0")/mysql_table.sh"
 src="$tmp/db/data/$file"
 size=$(stat -c %s "$src")
 
