@@ -61,6 +61,10 @@ struct op_cdc_binlog_reader {
     int64_t lag_ms, next_stats_ms;
     int64_t event_ts; /* header timestamp of the event being handled */
     unsigned reconnects, failed_reconnects;
+
+    bool has_stop, ended; /* set_stop: OP_POLL_END once committed reaches stop */
+    op_binlog_pos stop;
+    rt_batch *scratch; /* with a keep callback: where a record is built before keep decides */
 };
 
 static int reader_oom(rt_err *err)
@@ -289,7 +293,9 @@ static int txn_flush(op_cdc_binlog_reader *r, op_ctx *ctx, rt_err *err)
     size_t i = 0;
     for (; i < r->pending_count && rc == 0; i++) {
         size_t n = rt_batch_count(r->pending[i]);
-        rc = op_ctx_emit(ctx, r->pending[i], err); /* takes the batch in every case */
+        /* Both take the batch in every case. */
+        rc = r->p.emit ? r->p.emit(r->p.emit_arg, r->pending[i], err)
+                       : op_ctx_emit(ctx, r->pending[i], err);
         if (rc == 0) {
             r->records += n;
             r->txn_emitted += n;
@@ -319,21 +325,11 @@ static int txn_commit(op_cdc_binlog_reader *r, op_ctx *ctx, rt_err *err)
     return 0;
 }
 
-/* A record of kind for table t from the row image, with t's columns picked out of it. */
-static int add_record(op_cdc_binlog_reader *r, op_ctx *ctx, cdc_table *t, const op_table_map *tm,
-                      rt_rowkind kind, const op_mysql_row *row, rt_err *err)
+/* Fills a record of kind for table t in b from the row image, with t's columns picked out. */
+static int fill_record(op_cdc_binlog_reader *r, rt_batch *b, cdc_table *t, const op_table_map *tm,
+                       rt_rowkind kind, const op_mysql_row *row, rt_record **out, rt_err *err)
 {
-    if (r->skip > 0) {
-        r->skip--;
-        return 0;
-    }
-    /* startup "timestamp": the first file also holds what was written before the instant. */
-    if (r->event_ts < r->p.skip_before_unix_s)
-        return 0;
-    t->rows++;
-    if (!r->cur && !(r->cur = op_ctx_batch_new(ctx)))
-        return reader_oom(err);
-    rt_record *rec = rt_batch_add(r->cur, kind, t->table);
+    rt_record *rec = rt_batch_add(b, kind, t->table);
     if (!rec)
         return reader_oom(err);
     for (size_t i = 0; i < rec->ncols; i++) {
@@ -357,7 +353,7 @@ static int add_record(op_cdc_binlog_reader *r, op_ctx *ctx, cdc_table *t, const 
              v.type == RT_TYPE_DECIMAL) &&
             (want == RT_TYPE_STRING || want == RT_TYPE_BYTES || want == RT_TYPE_JSON ||
              want == RT_TYPE_DECIMAL)) {
-            if (rt_batch_set_str(r->cur, &rec->values[i], want, v.s.ptr, v.s.len) != 0)
+            if (rt_batch_set_str(b, &rec->values[i], want, v.s.ptr, v.s.len) != 0)
                 return reader_oom(err);
             continue;
         }
@@ -367,6 +363,52 @@ static int add_record(op_cdc_binlog_reader *r, op_ctx *ctx, cdc_table *t, const 
             v = (rt_value){.type = RT_TYPE_INT, .i = (int64_t)v.u};
         rec->values[i] = v;
     }
+    *out = rec;
+    return 0;
+}
+
+/* A record of kind for table t from the row image, unless keep drops it or it was emitted
+ * before a reconnect or restore (skip). */
+static int add_record(op_cdc_binlog_reader *r, op_ctx *ctx, cdc_table *t, const op_table_map *tm,
+                      rt_rowkind kind, const op_mysql_row *row, rt_err *err)
+{
+    /* startup "timestamp": the first file also holds what was written before the instant. */
+    if (r->event_ts < r->p.skip_before_unix_s)
+        return 0;
+    rt_record *rec;
+    int rc;
+    if (r->p.keep) {
+        /* keep needs the values, so the record is built aside first; skip counts only records
+         * that keep lets through, as they were counted when they went out. */
+        if (r->scratch && rt_batch_count(r->scratch) >= r->batch_rows) {
+            rt_batch_unref(r->scratch);
+            r->scratch = NULL;
+        }
+        if (!r->scratch && !(r->scratch = op_ctx_batch_new(ctx)))
+            return reader_oom(err);
+        if ((rc = fill_record(r, r->scratch, t, tm, kind, row, &rec, err)) != 0)
+            return rc;
+        if (!r->p.keep(r->p.keep_arg, rec, &r->committed))
+            return 0;
+        if (r->skip > 0) {
+            r->skip--;
+            return 0;
+        }
+        if (!r->cur && !(r->cur = op_ctx_batch_new(ctx)))
+            return reader_oom(err);
+        if (rt_batch_copy_record(r->cur, rec) != 0)
+            return reader_oom(err);
+    } else {
+        if (r->skip > 0) {
+            r->skip--;
+            return 0;
+        }
+        if (!r->cur && !(r->cur = op_ctx_batch_new(ctx)))
+            return reader_oom(err);
+        if ((rc = fill_record(r, r->cur, t, tm, kind, row, &rec, err)) != 0)
+            return rc;
+    }
+    t->rows++;
     r->txn_buffered++;
     if (rt_batch_count(r->cur) >= r->batch_rows && pending_push(r, err) != 0)
         return RT_ENOMEM;
@@ -554,8 +596,26 @@ static void log_stats(op_cdc_binlog_reader *r)
     rt_buf_fini(&b);
 }
 
+/* True at a transaction boundary at or past the stop position. A position that cannot be
+ * ordered against it yet (a GTID start before its first ROTATE) has not reached it. */
+static bool reached_stop(op_cdc_binlog_reader *r)
+{
+    if (!r->has_stop || r->in_txn || r->after_gtid)
+        return false;
+    int order = 0;
+    if (op_binlog_pos_compare(&r->committed, &r->stop, &order, NULL) != 0)
+        return false;
+    if (order >= 0)
+        r->ended = true;
+    return r->ended;
+}
+
 int op_cdc_binlog_reader_poll(op_cdc_binlog_reader *r, op_ctx *ctx, rt_err *err)
 {
+    if (r->ended || reached_stop(r))
+        return OP_POLL_END;
+    if (!r->client)
+        return rt_err_set(err, RT_EUNAVAIL, "mysql_cdc: no binlog stream (restart failed)");
     int64_t now = rt_clock_mono_ms();
     if (now >= r->next_stats_ms) {
         log_stats(r);
@@ -605,6 +665,8 @@ int op_cdc_binlog_reader_poll(op_cdc_binlog_reader *r, op_ctx *ctx, rt_err *err)
         }
         if ((rc = on_event(r, ctx, &ev, err)) != 0)
             return rc;
+        if (reached_stop(r))
+            return OP_POLL_END;
         /* Fault tests: the stream drops after part of a transaction went out. */
         if (r->in_txn && r->txn_emitted > 0 &&
             FAILPOINT("mysql_cdc.drop_in_transaction", &cause) != 0) {
@@ -642,6 +704,7 @@ int op_cdc_binlog_reader_new(op_ctx *ctx, const op_cdc_binlog_reader_params *p,
     r->next_stats_ms = rt_clock_mono_ms() + r->p.stats_interval_ms;
     rt_buf_init(&r->text);
     op_binlog_pos_init(&r->committed);
+    op_binlog_pos_init(&r->stop);
     r->decoder = op_binlog_decoder_new();
     r->before = op_mysql_row_new();
     r->after = op_mysql_row_new();
@@ -669,6 +732,8 @@ void op_cdc_binlog_reader_free(op_cdc_binlog_reader *r)
         return;
     txn_drop(r);
     free(r->pending);
+    rt_batch_unref(r->scratch);
+    op_binlog_pos_fini(&r->stop);
     op_binlog_client_close(r->client);
     op_binlog_decoder_free(r->decoder);
     op_mysql_conn_close(r->conn);
@@ -681,6 +746,45 @@ void op_cdc_binlog_reader_free(op_cdc_binlog_reader *r)
     free(r->ids);
     op_binlog_pos_fini(&r->committed);
     free(r);
+}
+
+int op_cdc_binlog_reader_set_stop(op_cdc_binlog_reader *r, const op_binlog_pos *stop, rt_err *err)
+{
+    r->ended = false;
+    if (!stop) {
+        r->has_stop = false;
+        return 0;
+    }
+    int rc = op_binlog_pos_copy(&r->stop, stop, err);
+    r->has_stop = rc == 0;
+    return rc;
+}
+
+bool op_cdc_binlog_reader_is_ended(const op_cdc_binlog_reader *r)
+{
+    return r->ended;
+}
+
+void op_cdc_binlog_reader_set_keep(op_cdc_binlog_reader *r,
+                                   bool (*keep)(void *, const rt_record *, const op_binlog_pos *),
+                                   void *arg)
+{
+    r->p.keep = keep;
+    r->p.keep_arg = arg;
+}
+
+int op_cdc_binlog_reader_restart(op_cdc_binlog_reader *r, const op_binlog_pos *from, rt_err *err)
+{
+    txn_drop(r);
+    r->skip = r->txn_emitted = 0;
+    r->in_txn = r->after_gtid = false;
+    r->has_stop = r->ended = false;
+    op_binlog_client_close(r->client);
+    r->client = NULL;
+    int rc = op_binlog_pos_copy(&r->committed, from, err);
+    if (rc == 0 && (rc = op_binlog_client_open(&r->p.client, from, &r->client, err)) == 0)
+        op_binlog_decoder_set_format(r->decoder, op_binlog_client_format(r->client));
+    return rc;
 }
 
 int op_cdc_binlog_reader_state(const op_cdc_binlog_reader *r, op_cdc_state *out, rt_err *err)

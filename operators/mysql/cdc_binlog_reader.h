@@ -5,6 +5,7 @@
 #ifndef SLUICE_OPERATORS_MYSQL_CDC_BINLOG_READER_H
 #define SLUICE_OPERATORS_MYSQL_CDC_BINLOG_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,15 @@ typedef struct op_cdc_binlog_reader_params {
     /* Rows of events written before this (unix seconds) are dropped: startup "timestamp" starts
      * at the beginning of the file that holds the instant. 0: none. */
     int64_t skip_before_unix_s;
+    /* Where emitted batches go; NULL: op_ctx_emit. Takes the batch whatever it returns. The
+     * snapshot phase collects the change events between a split's LOW and HIGH marks with it. */
+    int (*emit)(void *arg, rt_batch *b, rt_err *err);
+    void *emit_arg;
+    /* Decides per change record whether it is emitted; NULL: all are. txn_start is the committed
+     * position before the record's transaction (initial mode drops what a finished snapshot split
+     * already holds: cdc_snapshot.h). Must decide the same way when the stream is read again. */
+    bool (*keep)(void *arg, const rt_record *rec, const op_binlog_pos *txn_start);
+    void *keep_arg;
 } op_cdc_binlog_reader_params;
 
 typedef struct op_cdc_binlog_reader op_cdc_binlog_reader;
@@ -54,6 +64,20 @@ void op_cdc_binlog_reader_free(op_cdc_binlog_reader *r);
  * for a table whose binlog columns no longer match its schema. A dropped connection is reopened
  * from the committed position with backoff; the partial transaction is read again. */
 int op_cdc_binlog_reader_poll(op_cdc_binlog_reader *r, op_ctx *ctx, rt_err *err);
+
+/* Makes poll return OP_POLL_END once the committed position reached `stop` (at a transaction
+ * boundary): every transaction committed before it was emitted. Copied. NULL clears it. */
+int op_cdc_binlog_reader_set_stop(op_cdc_binlog_reader *r, const op_binlog_pos *stop, rt_err *err);
+/* True once poll returned OP_POLL_END. */
+bool op_cdc_binlog_reader_is_ended(const op_cdc_binlog_reader *r);
+/* Replaces the keep callback (NULL: emit all), from the next record on. */
+void op_cdc_binlog_reader_set_keep(op_cdc_binlog_reader *r,
+                                   bool (*keep)(void *, const rt_record *, const op_binlog_pos *),
+                                   void *arg);
+/* Drops the transaction in progress, clears the stop and streams again from `from` (a
+ * transaction boundary) over a new replication connection: the snapshot phase reads each split's
+ * LOW..HIGH range with one reader. Errors of op_binlog_client_open. */
+int op_cdc_binlog_reader_restart(op_cdc_binlog_reader *r, const op_binlog_pos *from, rt_err *err);
 
 /* The state to checkpoint now: the committed position and the records of the transaction in
  * progress already emitted. Replaces *out (initialised). */

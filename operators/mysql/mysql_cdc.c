@@ -1,7 +1,9 @@
 /* The mysql_cdc source: the config table (connection and table keys of source_config.h, startup
- * mode, heartbeat), and the operator that checks the server, reads the selected tables' schemas,
- * picks the start position (restored state first, else the startup mode) and streams the binlog
- * (cdc_binlog_reader.h). Subtask 0 reads the binlog; other subtasks will read snapshot chunks. */
+ * mode, stop, heartbeat), and the operator that checks the server, reads the selected tables'
+ * schemas, runs the snapshot phase (cdc_snapshot.h) for startup "initial" and "snapshot", picks the
+ * binlog start (restored state first, else the snapshot's smallest HIGH mark, else the startup
+ * mode) and streams the binlog (cdc_binlog_reader.h). Subtask 0 does everything; other subtasks
+ * idle until snapshot splits are read in parallel. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #include "operators/mysql/binlog_client.h"
 #include "operators/mysql/cdc_binlog_reader.h"
+#include "operators/mysql/cdc_snapshot.h"
 #include "operators/mysql/cdc_state.h"
 #include "operators/mysql/schema_reader.h"
 #include "operators/mysql/server_check.h"
@@ -22,7 +25,16 @@ typedef struct cdc_config {
     char *startup; /* JSON text: "mode" or {"mode": ..., ...}; NULL: initial */
     int64_t heartbeat_ms;
     int64_t max_txn_records;
+    int stop; /* cdc_stop */
 } cdc_config;
+
+/* When the binlog phase ends. */
+typedef enum cdc_stop {
+    STOP_NEVER,
+    STOP_LATEST, /* at the server position taken when the binlog phase opens */
+} cdc_stop;
+
+static const char *const stop_names[] = {"never", "latest-offset", NULL};
 
 static const rt_config_field cdc_fields[] = {
     OP_MYSQL_SOURCE_CONFIG_FIELDS(offsetof(cdc_config, conn)),
@@ -47,6 +59,13 @@ static const rt_config_field cdc_fields[] = {
      .min = 0,
      .max = INT64_MAX,
      .help = "records of one transaction buffered before it is emitted in pieces; 0: 64 batches"},
+    {.key = "stop",
+     .type = RT_CFG_ENUM,
+     .def = "\"never\"",
+     .offset = offsetof(cdc_config, stop),
+     .choices = stop_names,
+     .help = "never, or latest-offset: the job finishes once the binlog phase emitted everything "
+             "committed before the server position taken when it opened (replays, re-syncs)"},
     {0},
 };
 
@@ -191,7 +210,15 @@ typedef struct cdc {
     const cdc_config *cfg;
     char *password; /* resolved; op_mysql_source_config_password_free */
     op_mysql_table_filter *filter;
-    op_cdc_binlog_reader *reader; /* subtask 0 only */
+    startup su;
+    /* Subtask 0: the reader parameters (strings borrowed from cfg and password), then one phase
+     * at a time: the snapshot, or the binlog reader (with the split filter of "initial" mode
+     * until the stream passed the largest HIGH mark). */
+    op_cdc_binlog_reader_params rp;
+    op_cdc_snapshot *snapshot;
+    op_cdc_binlog_reader *reader;
+    op_cdc_split_filter *splits;
+    bool ended; /* a bounded run returned OP_POLL_END */
 } cdc;
 
 static bool canceled(void *arg)
@@ -199,17 +226,14 @@ static bool canceled(void *arg)
     return op_ctx_is_canceled(arg);
 }
 
-/* The position the startup mode names (no restored state). */
+/* The position the startup mode names (no restored state, no snapshot). */
 static int start_position(cdc *s, const op_binlog_client_params *cp, const startup *st,
                           op_binlog_pos *out, rt_err *err)
 {
     switch (st->mode) {
     case STARTUP_INITIAL:
     case STARTUP_SNAPSHOT:
-        return rt_err_set(err, RT_EUNSUPPORTED,
-                          "config.startup: mode \"%s\": the snapshot phase is not available "
-                          "yet; use latest-offset, earliest-offset, specific-offset or timestamp",
-                          startup_names[st->mode]);
+        break; /* the snapshot phase decides */
     case STARTUP_LATEST:
         return op_binlog_server_position(&cp->conn, out, err);
     case STARTUP_EARLIEST: {
@@ -240,9 +264,12 @@ static int start_position(cdc *s, const op_binlog_client_params *cp, const start
 
 static void cdc_free(cdc *s)
 {
+    op_cdc_snapshot_free(s->snapshot);
     op_cdc_binlog_reader_free(s->reader);
+    op_cdc_split_filter_free(s->splits);
     op_mysql_table_filter_free(s->filter);
     op_mysql_source_config_password_free(s->password);
+    free(s->su.gtid);
     free(s);
 }
 
@@ -256,66 +283,129 @@ static uint32_t default_server_id(const char *job)
     return 5400 + h % 1000;
 }
 
-/* Subtask 0: connect, check, read the schemas, choose the start, open the reader. */
-static int open_binlog(cdc *s, op_ctx *ctx, rt_err *err)
+/* True when the source ends by itself: idle subtasks end with it. */
+static bool is_bounded(const cdc *s)
+{
+    return s->su.mode == STARTUP_SNAPSHOT || s->cfg->stop == STOP_LATEST;
+}
+
+/* Opens the binlog reader at st (taking conn and tables), with the split filter when there is
+ * one and the stop of "stop": "latest-offset". */
+static int open_reader(cdc *s, op_ctx *ctx, const op_cdc_state *st, op_mysql_conn *conn,
+                       op_mysql_table_list *tables, const char *from, rt_err *err)
+{
+    rt_buf text;
+    rt_buf_init(&text);
+    op_binlog_pos_format(&st->position, &text);
+    LOG_INFO("%s: mysql_cdc: %zu tables, server_id %u, binlog from %s (%s; %llu records of its "
+             "transaction already emitted)%s",
+             op_ctx_log_tag(ctx), op_mysql_table_list_count(tables), s->rp.client.server_id,
+             text.data ? text.data : "", from, (unsigned long long)st->txn_rows,
+             s->splits ? "; dropping what the snapshot's splits hold" : "");
+    rt_buf_fini(&text);
+    op_cdc_binlog_reader_params rp = s->rp;
+    if (s->splits) {
+        rp.keep = op_cdc_split_filter_keep;
+        rp.keep_arg = s->splits;
+    }
+    int rc = op_cdc_binlog_reader_new(ctx, &rp, st, conn, tables, &s->reader, err);
+    op_mysql_table_list_free(tables);
+    if (rc != 0 || s->cfg->stop != STOP_LATEST)
+        return rc;
+    op_binlog_pos stop;
+    op_binlog_pos_init(&stop);
+    rc = op_binlog_server_position(&s->rp.client.conn, &stop, err);
+    if (rc == 0)
+        rc = op_cdc_binlog_reader_set_stop(s->reader, &stop, err);
+    if (rc == 0) {
+        op_binlog_pos_format(&stop, &text);
+        LOG_INFO("%s: mysql_cdc: stops at %s", op_ctx_log_tag(ctx), text.data ? text.data : "");
+        rt_buf_fini(&text);
+    }
+    op_binlog_pos_fini(&stop);
+    return rc;
+}
+
+/* Connects and reads the selected tables' schemas (checking the server when `check`). */
+static int connect_read(cdc *s, op_ctx *ctx, bool check, op_mysql_conn **conn,
+                        op_mysql_table_list **tables, rt_err *err)
+{
+    op_mysql_retry retry = {.canceled = canceled, .arg = ctx};
+    int rc = op_mysql_conn_open_retry(&s->rp.client.conn, &retry, conn, err);
+    if (rc == 0)
+        rc = op_mysql_schema_read_tables(*conn, s->filter, tables, err);
+    if (rc == 0 && check)
+        rc = op_mysql_check_server(*conn, *tables, err);
+    if (rc == 0 && check)
+        LOG_INFO("%s: mysql_cdc: %s %s", op_ctx_log_tag(ctx),
+                 op_mysql_conn_flavor(*conn) == OP_MYSQL_FLAVOR_MARIADB ? "MariaDB" : "MySQL",
+                 op_mysql_conn_server_version_text(*conn));
+    if (rc != 0) {
+        op_mysql_table_list_free(*tables);
+        op_mysql_conn_close(*conn);
+        *tables = NULL;
+        *conn = NULL;
+    }
+    return rc;
+}
+
+/* Subtask 0: connect, check, read the schemas, then the snapshot phase or the binlog reader. */
+static int open_source(cdc *s, op_ctx *ctx, rt_err *err)
 {
     const cdc_config *c = s->cfg;
-    const char *tag = op_ctx_log_tag(ctx);
-    op_cdc_binlog_reader_params rp = {0};
-    op_mysql_source_config_conn_params(&c->conn, s->password, &rp.client.conn);
+    op_cdc_binlog_reader_params *rp = &s->rp;
+    op_mysql_source_config_conn_params(&c->conn, s->password, &rp->client.conn);
     uint32_t first = 0, last = 0;
     int rc = op_mysql_source_config_server_ids(&c->conn, "config", &first, &last, err);
     if (rc != 0)
         return rc;
-    rp.client.server_id = first ? first : default_server_id(op_ctx_job_name(ctx));
-    rp.client.heartbeat_ms = (uint32_t)c->heartbeat_ms;
-    rp.client.gtid_strict_mode = false;
-    rp.filter = s->filter;
-    rp.max_txn_records = (size_t)c->max_txn_records;
+    rp->client.server_id = first ? first : default_server_id(op_ctx_job_name(ctx));
+    rp->client.heartbeat_ms = (uint32_t)c->heartbeat_ms;
+    rp->client.gtid_strict_mode = false;
+    rp->filter = s->filter;
+    rp->max_txn_records = (size_t)c->max_txn_records;
 
-    op_mysql_retry retry = {.canceled = canceled, .arg = ctx};
     op_mysql_conn *conn = NULL;
     op_mysql_table_list *tables = NULL;
     op_cdc_state st;
     op_cdc_state_init(&st);
-    startup su;
-    memset(&su, 0, sizeof su);
-    if ((rc = op_mysql_conn_open_retry(&rp.client.conn, &retry, &conn, err)) != 0)
-        goto out;
-    if ((rc = op_mysql_schema_read_tables(conn, s->filter, &tables, err)) != 0)
-        goto out;
-    if ((rc = op_mysql_check_server(conn, tables, err)) != 0)
+    if ((rc = connect_read(s, ctx, true, &conn, &tables, err)) != 0)
         goto out;
     const char *from;
-    if (op_ctx_restored_checkpoint(ctx) != 0) {
-        if ((rc = op_cdc_state_read(ctx, &st, err)) != 0)
-            goto out;
-        from = "restored checkpoint";
-    } else {
-        if ((rc = startup_parse(c->startup, "config.startup", &su, err)) != 0 ||
-            (rc = start_position(s, &rp.client, &su, &st.position, err)) != 0)
-            goto out;
-        from = startup_names[su.mode];
-        if (su.mode == STARTUP_TIMESTAMP)
-            rp.skip_before_unix_s = su.timestamp_ms / 1000;
+    bool restored = op_ctx_restored_checkpoint(ctx) != 0;
+    if (restored && (rc = op_cdc_state_read(ctx, &st, err)) != 0)
+        goto out;
+    bool snapshot = restored ? st.has_snapshot && st.snapshot_running
+                             : s->su.mode == STARTUP_INITIAL || s->su.mode == STARTUP_SNAPSHOT;
+    if (snapshot) {
+        op_cdc_snapshot_params sp = {.reader = *rp,
+                                     .split = {.chunk_size = (uint64_t)c->conn.chunk_size}};
+        LOG_INFO("%s: mysql_cdc: snapshot (%s) of %zu tables, %zu splits finished before",
+                 op_ctx_log_tag(ctx), startup_names[s->su.mode], op_mysql_table_list_count(tables),
+                 st.split_count);
+        rc = op_cdc_snapshot_new(ctx, &sp, conn, tables, &st, &s->snapshot, err);
+        conn = NULL; /* the snapshot's now, also on failure */
+        tables = NULL;
+        goto out;
     }
-    rt_buf text;
-    rt_buf_init(&text);
-    op_binlog_pos_format(&st.position, &text);
-    LOG_INFO("%s: mysql_cdc: %s %s, %zu tables, server_id %u, binlog from %s (%s; %llu records "
-             "of its transaction already emitted)",
-             tag, op_mysql_conn_flavor(conn) == OP_MYSQL_FLAVOR_MARIADB ? "MariaDB" : "MySQL",
-             op_mysql_conn_server_version_text(conn), op_mysql_table_list_count(tables),
-             rp.client.server_id, text.data ? text.data : "", from,
-             (unsigned long long)st.txn_rows);
-    rt_buf_fini(&text);
-    rc = op_cdc_binlog_reader_new(ctx, &rp, &st, conn, tables, &s->reader, err);
+    if (restored) {
+        from = "restored checkpoint";
+        if (st.has_snapshot && (rc = op_cdc_split_filter_new(tables, &st, &s->splits, err)) != 0)
+            goto out;
+    } else {
+        if ((rc = start_position(s, &rp->client, &s->su, &st.position, err)) != 0)
+            goto out;
+        from = startup_names[s->su.mode];
+        if (s->su.mode == STARTUP_TIMESTAMP)
+            rp->skip_before_unix_s = s->su.timestamp_ms / 1000;
+    }
+    rc = open_reader(s, ctx, &st, conn, tables, from, err);
     conn = NULL; /* the reader's now, also on failure */
+    tables = NULL;
 out:
     op_mysql_conn_close(conn);
     op_mysql_table_list_free(tables);
     op_cdc_state_fini(&st);
-    free(su.gtid);
     return rc;
 }
 
@@ -327,32 +417,97 @@ static int cdc_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
         return rt_err_set(err, RT_ENOMEM, "mysql_cdc: out of memory");
     s->cfg = c;
     int rc = op_mysql_source_config_table_filter(&c->conn, "config", &s->filter, err);
+    if (rc == 0)
+        rc = startup_parse(c->startup, "config.startup", &s->su, err);
     if (rc == 0 && op_ctx_subtask(ctx) == 0 &&
         (rc = op_mysql_source_config_password(&c->conn, "config", &s->password, err)) == 0)
-        rc = open_binlog(s, ctx, err);
+        rc = open_source(s, ctx, err);
     if (rc != 0) {
         cdc_free(s);
         return rt_err_prefix(err, rc, "mysql_cdc");
     }
     if (op_ctx_subtask(ctx) != 0)
-        LOG_INFO("%s: mysql_cdc: subtask %u idle: subtask 0 reads the binlog (snapshot chunks "
-                 "are not read in parallel yet)",
+        LOG_INFO("%s: mysql_cdc: subtask %u idle: subtask 0 reads the snapshot and the binlog "
+                 "(snapshot splits are not read in parallel yet)",
                  op_ctx_log_tag(ctx), op_ctx_subtask(ctx));
     *self = s;
     return 0;
 }
 
+/* "initial" after the last split: the binlog from the smallest HIGH mark, through the filter. */
+static int start_binlog_phase(cdc *s, op_ctx *ctx, rt_err *err)
+{
+    uint64_t splits = op_cdc_snapshot_splits_read(s->snapshot);
+    int rc = op_cdc_snapshot_finish(s->snapshot, &s->splits, err);
+    s->snapshot = NULL;
+    if (rc != 0)
+        return rc;
+    LOG_INFO("%s: mysql_cdc: snapshot done (%llu splits read by this run)", op_ctx_log_tag(ctx),
+             (unsigned long long)splits);
+    op_mysql_conn *conn = NULL;
+    op_mysql_table_list *tables = NULL;
+    op_cdc_state st;
+    op_cdc_state_init(&st);
+    rc = connect_read(s, ctx, false, &conn, &tables, err);
+    if (rc == 0)
+        rc = op_binlog_pos_copy(&st.position, op_cdc_split_filter_min_high(s->splits), err);
+    if (rc == 0)
+        rc = open_reader(s, ctx, &st, conn, tables, "the snapshot's smallest HIGH mark", err);
+    else {
+        op_mysql_conn_close(conn);
+        op_mysql_table_list_free(tables);
+    }
+    op_cdc_state_fini(&st);
+    return rc;
+}
+
 static int cdc_poll(void *self, op_ctx *ctx, rt_err *err)
 {
     cdc *s = self;
-    if (!s->reader)
-        return OP_POLL_IDLE;
-    return op_cdc_binlog_reader_poll(s->reader, ctx, err);
+    if (s->ended)
+        return OP_POLL_END;
+    if (s->snapshot) {
+        int rc = op_cdc_snapshot_poll(s->snapshot, ctx, err);
+        if (rc != OP_POLL_END)
+            return rc;
+        if (s->su.mode == STARTUP_SNAPSHOT) {
+            LOG_INFO("%s: mysql_cdc: snapshot done (%llu splits read by this run); the source "
+                     "ends",
+                     op_ctx_log_tag(ctx),
+                     (unsigned long long)op_cdc_snapshot_splits_read(s->snapshot));
+            op_cdc_snapshot_free(s->snapshot);
+            s->snapshot = NULL;
+            s->ended = true;
+            return OP_POLL_END;
+        }
+        rc = start_binlog_phase(s, ctx, err);
+        return rc != 0 ? rt_err_prefix(err, rc, "mysql_cdc: binlog phase") : OP_POLL_MORE;
+    }
+    if (!s->reader) {
+        /* Idle subtasks, and subtask 0 after a snapshot-only restore that found nothing left. */
+        if (is_bounded(s))
+            s->ended = true;
+        return s->ended ? OP_POLL_END : OP_POLL_IDLE;
+    }
+    int rc = op_cdc_binlog_reader_poll(s->reader, ctx, err);
+    if (rc == OP_POLL_END)
+        s->ended = true;
+    if (rc >= 0 && s->splits &&
+        op_cdc_split_filter_is_passed(s->splits, op_cdc_binlog_reader_position(s->reader))) {
+        LOG_INFO("%s: mysql_cdc: past the snapshot's largest HIGH mark: every change goes out",
+                 op_ctx_log_tag(ctx));
+        op_cdc_binlog_reader_set_keep(s->reader, NULL, NULL);
+        op_cdc_split_filter_free(s->splits);
+        s->splits = NULL;
+    }
+    return rc;
 }
 
 static int cdc_snapshot_state(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
 {
     cdc *s = self;
+    if (s->snapshot)
+        return op_cdc_state_write(ctx, op_cdc_snapshot_progress(s->snapshot), err);
     op_cdc_state st;
     op_cdc_state_init(&st);
     /* Idle subtasks write the empty position: every subtask has state, so the checkpoint fits
@@ -360,6 +515,8 @@ static int cdc_snapshot_state(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
     int rc = s->reader ? op_cdc_binlog_reader_state(s->reader, &st, err) : 0;
     if (rc == 0)
         rc = op_cdc_state_write(ctx, &st, err);
+    if (rc == 0 && s->splits)
+        rc = op_cdc_split_filter_write(s->splits, ctx, err);
     op_cdc_state_fini(&st);
     return rc;
 }

@@ -679,7 +679,7 @@ TEST(timestamp_and_earliest_offset_starts)
     run_stop(&r);
 }
 
-/* Config errors name the JSON path; initial (the default) is refused until the snapshot lands. */
+/* Config errors name the JSON path. */
 static void check_parse_error(const char *startup, const char *want)
 {
     char json[2048];
@@ -711,24 +711,6 @@ TEST(startup_config_errors_name_the_path)
                       "config.startup.gtid");
     check_parse_error("{\"mode\":\"earliest-offset\",\"color\":1}",
                       "config.startup.color: unknown key");
-}
-
-TEST(initial_mode_is_refused_until_the_snapshot_lands)
-{
-    const char *db = make_db("initial");
-    char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *out = tmp_path("initial.jsonl");
-    run r;
-    if (!run_start(&r, dbs, "\"initial\"", false, out, NULL, next_server_id++))
-        return;
-    CHECK_INT_EQ(rt_job_master_wait(r.jm, 30000), RT_JOB_MASTER_FAILED);
-    rt_err err = {0};
-    CHECK_INT_EQ(rt_job_master_failure(r.jm, &err), 0);
-    CHECK_INT_EQ(err.code, RT_EUNSUPPORTED);
-    CHECK_STR_CONTAINS(err.msg, "snapshot phase is not available yet");
-    rt_job_master_free(r.jm);
-    graph_job_free(r.graph);
 }
 
 TEST(a_position_the_server_lacks_fails_clearly)
