@@ -89,6 +89,10 @@ int op_binlog_client_reconnect(op_binlog_client *c, const op_binlog_pos *from, r
  * @@gtid_binlog_pos read between two equal SHOW MASTER STATUS, else BINLOG_GTID_POS().
  * Replaces *out (initialised) on success. RT_EINVAL when binary logging is off. */
 int op_binlog_server_position(const op_mysql_conn_params *p, op_binlog_pos *out, rt_err *err);
+/* op_binlog_server_position over an open query connection `c` (borrowed; busy until it
+ * returns, left open whatever happens): no login per call, for callers that take many marks
+ * (the snapshot's LOW and HIGH of every split). Same results and errors. */
+int op_binlog_server_position_on(op_mysql_conn *c, op_binlog_pos *out, rt_err *err);
 
 /* A binlog file the server has (SHOW BINARY LOGS). */
 typedef struct op_binlog_file {

@@ -410,19 +410,15 @@ static int mariadb_gtid_at(op_mysql_conn *c, status_row *r, rt_buf *gtid, bool *
     return rc;
 }
 
-int op_binlog_server_position(const op_mysql_conn_params *p, op_binlog_pos *out, rt_err *err)
+int op_binlog_server_position_on(op_mysql_conn *c, op_binlog_pos *out, rt_err *err)
 {
-    op_mysql_conn *c;
-    int rc = op_mysql_conn_open(p, &c, err);
-    if (rc)
-        return rc;
     status_row r = {0};
     rt_buf_init(&r.file);
     rt_buf_init(&r.gtid_set);
     rt_buf gtid;
     rt_buf_init(&gtid);
     bool mariadb = op_mysql_conn_flavor(c) == OP_MYSQL_FLAVOR_MARIADB, null = true;
-    rc = master_status(c, &r, err);
+    int rc = master_status(c, &r, err);
     if (rc == 0 && mariadb)
         rc = mariadb_gtid_at(c, &r, &gtid, &null, err);
     op_binlog_pos pos;
@@ -443,6 +439,16 @@ int op_binlog_server_position(const op_mysql_conn_params *p, op_binlog_pos *out,
     rt_buf_fini(&gtid);
     if (rc)
         rt_err_prefix(err, rc, "binlog position of %s", op_mysql_conn_name(c));
+    return rc;
+}
+
+int op_binlog_server_position(const op_mysql_conn_params *p, op_binlog_pos *out, rt_err *err)
+{
+    op_mysql_conn *c;
+    int rc = op_mysql_conn_open(p, &c, err);
+    if (rc)
+        return rc;
+    rc = op_binlog_server_position_on(c, out, err);
     op_mysql_conn_close(c);
     return rc;
 }

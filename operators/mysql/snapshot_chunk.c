@@ -154,6 +154,8 @@ typedef struct chunk_reader {
     const op_text_row *decoder;
     size_t batch_rows;
     rt_batch_pool *pool;
+    rt_batch *(*batch_new)(void *batch_arg);
+    void *batch_arg;
     rt_batch *batch; /* being filled; NULL between batches */
     op_snapshot_batch_fn fn;
     void *arg;
@@ -174,7 +176,9 @@ static int on_row(void *arg, size_t ncols, const char *const *values, const unsi
     if (ncols != rt_table_column_count(r->info->table))
         return rt_err_set(err, RT_EINTERNAL, "%zu columns in the result, %zu in the table", ncols,
                           rt_table_column_count(r->info->table));
-    if (!r->batch && !(r->batch = rt_batch_new(r->pool)))
+    if (!r->batch)
+        r->batch = r->batch_new ? r->batch_new(r->batch_arg) : rt_batch_new(r->pool);
+    if (!r->batch)
         return rt_err_set(err, RT_ENOMEM, "out of memory");
     rt_record *rec = rt_batch_add(r->batch, RT_ROW_INSERT, r->info->table);
     if (!rec)
@@ -199,6 +203,8 @@ int op_snapshot_chunk_read(op_mysql_conn *c, const op_mysql_table_info *info,
         .decoder = decoder,
         .batch_rows = o && o->batch_rows ? o->batch_rows : 1024,
         .pool = o ? o->pool : NULL,
+        .batch_new = o ? o->batch_new : NULL,
+        .batch_arg = o ? o->batch_arg : NULL,
         .fn = fn,
         .arg = arg,
     };

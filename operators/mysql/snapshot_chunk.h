@@ -22,6 +22,11 @@ typedef int (*op_snapshot_batch_fn)(void *arg, rt_batch *b, rt_err *err);
 typedef struct op_snapshot_read_options {
     size_t batch_rows;   /* records per batch; 0: 1024 */
     rt_batch_pool *pool; /* where batches come from; NULL: plain malloc */
+    /* When set, batches come from batch_new(batch_arg) instead (pool unused): the caller's
+     * own source, e.g. op_ctx_batch_new, so that they can go downstream as they are. NULL is
+     * out of memory. */
+    rt_batch *(*batch_new)(void *batch_arg);
+    void *batch_arg;
 } op_snapshot_read_options;
 
 /* Reads the rows of `split` of info's table: SELECT of the table's columns WHERE the split's
