@@ -21,6 +21,7 @@
 #include "runtime/job_master.h"
 #include "tests/harness/mariadb.h"
 #include "tests/harness/test.h"
+#include "tests/integration/cdc/cdc_run.h"
 
 static unsigned next_server_id = 7300;
 static unsigned src_parallelism; /* of the mysql_cdc vertex; 0: 1 */
@@ -79,10 +80,7 @@ static void fill(const char *db, const char *table, int n, const char *values)
     rt_buf_fini(&sql);
 }
 
-typedef struct run {
-    graph_job *graph;
-    rt_job_master *jm;
-} run;
+typedef cdc_run run;
 
 /* mysql_cdc over db.<tables regex> -> print (file `out`) or file sink (directory `out`). */
 static bool run_start(run *r, const char *db, const char *tables, const char *startup,
@@ -105,19 +103,7 @@ static bool run_start(run *r, const char *db, const char *tables, const char *st
              "]}",
              src_parallelism ? src_parallelism : 1, tp.host, tp.port, tp.user, server_id, db,
              tables, startup, extra, file_sink ? "file" : "print", out);
-    memset(r, 0, sizeof *r);
-    rt_err err = {0};
-    if (graph_codec_parse(json, strlen(json), op_registry_catalog(), &r->graph, &err) != 0) {
-        test_fail(__FILE__, __LINE__, "parse: %s", err.msg);
-        return false;
-    }
-    rt_job_master_options opts = {.data_dir = data_dir, .job = {.batch_rows = job_batch_rows}};
-    if (rt_job_master_new(r->graph, op_registry_find, &opts, &r->jm, &err) != 0 ||
-        rt_job_master_start(r->jm, &err) != 0) {
-        test_fail(__FILE__, __LINE__, "start: %s", err.msg);
-        return false;
-    }
-    return true;
+    return cdc_run_start_json(r, json, data_dir, job_batch_rows);
 }
 
 static void run_free(run *r)

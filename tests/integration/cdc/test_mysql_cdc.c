@@ -19,6 +19,7 @@
 #include "runtime/job_master.h"
 #include "tests/harness/mariadb.h"
 #include "tests/harness/test.h"
+#include "tests/integration/cdc/cdc_run.h"
 
 /* --- helpers --- */
 
@@ -58,10 +59,7 @@ static int execf(const char *fmt, ...)
     return rc;
 }
 
-typedef struct run {
-    graph_job *graph;
-    rt_job_master *jm;
-} run;
+typedef cdc_run run;
 
 /* Starts mysql_cdc (startup = JSON) -> sink (print to `out`, or the file sink into dir `out`)
  * for db, with checkpoints every 200 ms into data_dir when given. */
@@ -86,19 +84,7 @@ static bool run_start_x(run *r, const char *db, const char *startup, const char 
              "]}",
              src_parallelism ? src_parallelism : 1, tp.host, tp.port, tp.user, server_id, db, db,
              startup, extra, file_sink ? "file" : "print", out);
-    memset(r, 0, sizeof *r);
-    rt_err err = {0};
-    if (graph_codec_parse(json, strlen(json), op_registry_catalog(), &r->graph, &err) != 0) {
-        test_fail(__FILE__, __LINE__, "parse: %s", err.msg);
-        return false;
-    }
-    rt_job_master_options opts = {.data_dir = data_dir, .job = {.batch_rows = job_batch_rows}};
-    if (rt_job_master_new(r->graph, op_registry_find, &opts, &r->jm, &err) != 0 ||
-        rt_job_master_start(r->jm, &err) != 0) {
-        test_fail(__FILE__, __LINE__, "start: %s", err.msg);
-        return false;
-    }
-    return true;
+    return cdc_run_start_json(r, json, data_dir, job_batch_rows);
 }
 
 static bool run_start(run *r, const char *db, const char *startup, bool file_sink, const char *out,
