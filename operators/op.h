@@ -92,5 +92,36 @@ uint64_t op_ctx_restored_checkpoint(const op_ctx *ctx);
 /* Reads key from the restored state (during open): *val is malloc'd (free()), NUL after *len
  * bytes. RT_ENOTFOUND on a fresh start or when the key was not written. */
 int op_ctx_state_get(op_ctx *ctx, const char *key, char **val, size_t *len, rt_err *err);
+/* The same from the restored state of another subtask of this vertex (any index, also one
+ * beyond today's parallelism): sources that share work between subtasks (parallel snapshot
+ * readers) gather what every subtask finished. RT_ENOTFOUND as op_ctx_state_get. */
+int op_ctx_state_get_subtask(op_ctx *ctx, uint32_t subtask, const char *key, char **val,
+                             size_t *len, rt_err *err);
+
+/* --- Metrics --- */
+
+/* rt_metric and its updates (rt_metric_add / _set / _set_double / _set_text). */
+#include "runtime/metrics.h"
+
+/* Registers a series of this operator's subtask, labelled job, vertex and subtask plus the
+ * optional extra label label_key="label_value" (label_key NULL: none), and returns its handle:
+ * call at open, keep it, update it from the hot path (lock-free, relaxed atomics). Registering
+ * the same name and labels again (a restarted job) returns the same series. Names follow
+ * Prometheus: sluice_<operator>_<what>[_<unit>], counters end in _total, info names in _info.
+ * On an illegal name or out of memory the failure is logged and the result is NULL, which every
+ * update ignores: an operator never fails because of its metrics. The handle stays valid until
+ * the job's registry is freed, past close; do not free it. */
+rt_metric *op_ctx_counter(op_ctx *ctx, const char *name, const char *help, const char *label_key,
+                          const char *label_value);
+/* An integer gauge (rt_metric_set; rt_metric_add moves it by a signed delta). */
+rt_metric *op_ctx_gauge(op_ctx *ctx, const char *name, const char *help, const char *label_key,
+                        const char *label_value);
+/* A floating-point gauge (rt_metric_set_double). */
+rt_metric *op_ctx_gauge_double(op_ctx *ctx, const char *name, const char *help,
+                               const char *label_key, const char *label_value);
+/* A short text such as a binlog position (rt_metric_set_text, which takes a short lock); shown
+ * as name{...,value="<text>"} 1. The name must end in _info. */
+rt_metric *op_ctx_info(op_ctx *ctx, const char *name, const char *help, const char *label_key,
+                       const char *label_value);
 
 #endif

@@ -54,6 +54,25 @@ const char *rt_rowkind_name(rt_rowkind k)
         return "+U";
     case RT_ROW_DELETE:
         return "-D";
+    case RT_ROW_SCHEMA_CHANGE:
+        return "SC";
+    }
+    return "?";
+}
+
+const char *rt_schema_change_kind_name(rt_schema_change_kind k)
+{
+    switch (k) {
+    case RT_SCHEMA_CREATE_TABLE:
+        return "create_table";
+    case RT_SCHEMA_ALTER_TABLE:
+        return "alter_table";
+    case RT_SCHEMA_RENAME_TABLE:
+        return "rename_table";
+    case RT_SCHEMA_TRUNCATE_TABLE:
+        return "truncate_table";
+    case RT_SCHEMA_DROP_TABLE:
+        return "drop_table";
     }
     return "?";
 }
@@ -240,6 +259,7 @@ static rt_record *add_record(rt_batch *b, rt_rowkind kind, const rt_table *t, si
     r->ncols = (uint32_t)ncols;
     r->table = t;
     r->values = values;
+    r->change = NULL;
     return r;
 }
 
@@ -253,6 +273,27 @@ rt_record *rt_batch_add(rt_batch *b, rt_rowkind kind, const rt_table *t)
     return r;
 }
 
+rt_record *rt_batch_add_schema_change(rt_batch *b, rt_schema_change_kind kind,
+                                      const rt_table *after, const rt_table *before,
+                                      const char *ddl, size_t ddl_len)
+{
+    if (ddl_len > UINT32_MAX)
+        ddl_len = UINT32_MAX;
+    rt_schema_change *sc = rt_batch_alloc(b, sizeof *sc);
+    char *text = sc ? rt_batch_alloc(b, ddl_len + 1) : NULL;
+    if (!text)
+        return NULL;
+    if (ddl_len)
+        memcpy(text, ddl, ddl_len);
+    text[ddl_len] = '\0';
+    *sc = (rt_schema_change){
+        .kind = (uint8_t)kind, .before = before, .ddl = text, .ddl_len = (uint32_t)ddl_len};
+    rt_record *r = add_record(b, RT_ROW_SCHEMA_CHANGE, after, 0);
+    if (r)
+        r->change = sc;
+    return r;
+}
+
 static bool is_text(uint8_t type)
 {
     return type == RT_TYPE_DECIMAL || type == RT_TYPE_STRING || type == RT_TYPE_BYTES ||
@@ -263,6 +304,13 @@ int rt_batch_copy_record(rt_batch *b, const rt_record *src_ptr)
 {
     /* src may be a record of b itself, which add_record's realloc would move. */
     const rt_record src_copy = *src_ptr, *src = &src_copy;
+    if (src->change) {
+        const rt_schema_change *sc = src->change;
+        return rt_batch_add_schema_change(b, (rt_schema_change_kind)sc->kind, src->table,
+                                          sc->before, sc->ddl, sc->ddl_len)
+                   ? 0
+                   : RT_ENOMEM;
+    }
     rt_record *r = add_record(b, (rt_rowkind)src->kind, src->table, src->ncols);
     if (!r)
         return RT_ENOMEM;

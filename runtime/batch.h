@@ -15,18 +15,43 @@ typedef enum rt_rowkind {
     RT_ROW_UPDATE_BEFORE = 1, /* -U */
     RT_ROW_UPDATE_AFTER = 2,  /* +U */
     RT_ROW_DELETE = 3,        /* -D */
+    RT_ROW_SCHEMA_CHANGE = 4, /* SC: a table's schema changed here (rt_schema_change) */
 } rt_rowkind;
 
-/* "+I", "-U", "+U", "-D". */
+/* "+I", "-U", "+U", "-D", "SC". */
 const char *rt_rowkind_name(rt_rowkind k);
 
+/* What a schema-change record says happened to its table. */
+typedef enum rt_schema_change_kind {
+    RT_SCHEMA_CREATE_TABLE = 0,
+    RT_SCHEMA_ALTER_TABLE = 1,  /* columns or the key changed; the record's table is the new one */
+    RT_SCHEMA_RENAME_TABLE = 2, /* before: the old name's schema; table: the new name's */
+    RT_SCHEMA_TRUNCATE_TABLE = 3,
+    RT_SCHEMA_DROP_TABLE = 4, /* table: the schema the table had */
+} rt_schema_change_kind;
+
+/* "create_table", "alter_table", "rename_table", "truncate_table", "drop_table". */
+const char *rt_schema_change_kind_name(rt_schema_change_kind k);
+
+/* The payload of an SC record: records after it (on the same channel) use its new schema, those
+ * before it the old one, so a sink applies the change between them. In the batch's arena. */
+typedef struct rt_schema_change {
+    uint8_t kind;           /* rt_schema_change_kind */
+    const rt_table *before; /* the schema before (NULL for CREATE and when unknown) */
+    const char *ddl;        /* the statement as the source wrote it, for logs and sinks */
+    uint32_t ddl_len;
+} rt_schema_change;
+
 /* A change record. Public because operators read and write it in their inner loops; values has
- * rt_table_column_count(table) entries, allocated in the batch's arena. */
+ * rt_table_column_count(table) entries, allocated in the batch's arena, except for a
+ * schema-change record (kind RT_ROW_SCHEMA_CHANGE): no values (ncols 0), table is the schema from
+ * this record on, and change says what happened. Code that walks values must go by ncols. */
 typedef struct rt_record {
     uint8_t kind; /* rt_rowkind */
     uint32_t ncols;
     const rt_table *table;
     rt_value *values;
+    const rt_schema_change *change; /* SC records only; NULL for rows */
 } rt_record;
 
 typedef struct rt_batch rt_batch;
@@ -49,6 +74,11 @@ void rt_batch_unref(rt_batch *b);
 /* Appends a record of `kind` for table t with every value NULL; returns it (borrowed, valid until
  * the batch is released), or NULL on OOM. Only the batch's single owner may append. */
 rt_record *rt_batch_add(rt_batch *b, rt_rowkind kind, const rt_table *t);
+/* Appends a schema-change record for table `after` (the ddl text is copied into the arena);
+ * returns it (borrowed) or NULL on OOM. */
+rt_record *rt_batch_add_schema_change(rt_batch *b, rt_schema_change_kind kind,
+                                      const rt_table *after, const rt_table *before,
+                                      const char *ddl, size_t ddl_len);
 /* Appends a deep copy of src (strings copied into this batch's arena). 0 or RT_ENOMEM. */
 int rt_batch_copy_record(rt_batch *b, const rt_record *src);
 /* n bytes from the batch's arena (8-byte aligned), freed with the batch. NULL on OOM. */

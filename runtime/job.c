@@ -81,6 +81,15 @@ int rt_job_new(const graph_job *graph, const graph_plan *plan, rt_op_lookup look
     job->task_count = graph_plan_task_count(plan);
     job->state = opts ? opts->state : NULL;
     job->restore_id = opts ? opts->restore_checkpoint : 0;
+    job->metrics = opts ? opts->metrics : NULL;
+    if (!job->metrics) {
+        int rc = rt_metrics_new(job->name, &job->metrics, err);
+        if (rc != 0) {
+            rt_job_free(job);
+            return rc;
+        }
+        job->owns_metrics = true;
+    }
 
     /* Enough free batches for every channel slot plus a few in flight per task: the steady
      * state then never allocates. */
@@ -323,6 +332,11 @@ int rt_job_failure(rt_job *job, rt_err *out)
     return failed ? 0 : RT_ENOTFOUND;
 }
 
+rt_metrics *rt_job_metrics(rt_job *job)
+{
+    return job->metrics;
+}
+
 void rt_job_vertex_metrics(rt_job *job, size_t vertex, rt_vertex_metrics *out)
 {
     memset(out, 0, sizeof *out);
@@ -332,10 +346,10 @@ void rt_job_vertex_metrics(rt_job *job, size_t vertex, rt_vertex_metrics *out)
             op_ctx *ctx = &t->ops[k];
             if (ctx->vertex != vertex)
                 continue;
-            out->records_in += atomic_load_explicit(&ctx->records_in, memory_order_relaxed);
-            out->records_out += atomic_load_explicit(&ctx->records_out, memory_order_relaxed);
-            out->batches_in += atomic_load_explicit(&ctx->batches_in, memory_order_relaxed);
-            out->batches_out += atomic_load_explicit(&ctx->batches_out, memory_order_relaxed);
+            out->records_in += rt_metric_count(ctx->records_in);
+            out->records_out += rt_metric_count(ctx->records_out);
+            out->batches_in += rt_metric_count(ctx->batches_in);
+            out->batches_out += rt_metric_count(ctx->batches_out);
         }
     }
 }
@@ -378,6 +392,9 @@ void rt_job_free(rt_job *job)
     }
     rt_batch_pool_free(job->pool);
     rt_catalog_free(job->catalog);
+    /* Last: the tasks' handles point into it. */
+    if (job->owns_metrics)
+        rt_metrics_free(job->metrics);
     free(job->tasks);
     free(job->gates);
     free(job->tag);

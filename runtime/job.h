@@ -39,6 +39,10 @@ typedef struct rt_job_options {
     /* Completed checkpoint (or savepoint) to restore every operator from; 0: fresh start. The
      * caller checked it fits the graph (rt_job_check_restore). */
     uint64_t restore_checkpoint;
+    /* The registry the job's series go to (borrowed; must outlive the job): a job master hands
+     * every attempt the same one, so that a restart continues the series. NULL: the job makes
+     * its own (rt_job_metrics). */
+    struct rt_metrics *metrics;
 } rt_job_options;
 
 typedef struct rt_job rt_job;
@@ -59,6 +63,10 @@ rt_job_status rt_job_status_get(rt_job *job);
  * the job did not fail. */
 int rt_job_failure(rt_job *job, rt_err *out);
 
+/* The job's metrics registry (options' or its own). Borrowed; valid until rt_job_free (or, for
+ * the options' registry, until its owner frees it). Thread-safe. */
+struct rt_metrics *rt_job_metrics(rt_job *job);
+
 typedef struct rt_vertex_metrics {
     uint64_t records_in;
     uint64_t records_out;
@@ -66,7 +74,8 @@ typedef struct rt_vertex_metrics {
     uint64_t batches_out;
 } rt_vertex_metrics;
 
-/* Sums of the vertex's subtasks so far. Thread-safe. */
+/* Sums of the vertex's subtasks so far, read from the registry's series: with a registry shared
+ * across attempts (a job master's) they count every attempt. Thread-safe. */
 void rt_job_vertex_metrics(rt_job *job, size_t vertex, rt_vertex_metrics *out);
 
 /* Checks that checkpoint `id` in `state` fits the graph: every operator that has state there

@@ -73,6 +73,9 @@ struct rt_job_ckpt {
     rt_checkpoint_stats hist[RT_CHECKPOINT_HISTORY_MAX];
     size_t hist_count;
 
+    /* The job's checkpoint series (in the job's registry), updated by publish. */
+    rt_metric *completed, *failed, *duration_ms, *size_bytes;
+
     /* The checkpoint thread's own. */
     bool *ended; /* per task: finished at end of input */
     size_t ended_count;
@@ -101,6 +104,30 @@ static void init_cond(pthread_cond_t *c)
     rt_cond_init_monotonic(c);
 }
 
+/* Job-level series: the same across the attempts of a job master, so counts go on after a
+ * restart. */
+static int register_metrics(rt_job *job, rt_job_ckpt *k, rt_err *err)
+{
+    int rc =
+        rt_metrics_register(job->metrics, RT_METRIC_COUNTER, "sluice_checkpoints_completed_total",
+                            "Checkpoints (and savepoints) completed.", NULL, &k->completed, err);
+    if (rc == 0)
+        rc = rt_metrics_register(job->metrics, RT_METRIC_COUNTER, "sluice_checkpoints_failed_total",
+                                 "Checkpoints (and savepoints) that failed or were aborted.", NULL,
+                                 &k->failed, err);
+    if (rc == 0)
+        rc =
+            rt_metrics_register(job->metrics, RT_METRIC_GAUGE, "sluice_last_checkpoint_duration_ms",
+                                "Trigger to completion of the latest completed checkpoint.", NULL,
+                                &k->duration_ms, err);
+    if (rc == 0)
+        rc = rt_metrics_register(job->metrics, RT_METRIC_GAUGE, "sluice_last_checkpoint_size_bytes",
+                                 "State written by all subtasks for the latest completed "
+                                 "checkpoint.",
+                                 NULL, &k->size_bytes, err);
+    return rc != 0 ? rt_err_prefix(err, rc, "%s: checkpoint metrics", job->tag) : 0;
+}
+
 int rt_job_ckpt_new(rt_job *job, rt_job_ckpt **out, rt_err *err)
 {
     rt_job_ckpt *k = calloc(1, sizeof *k);
@@ -119,9 +146,13 @@ int rt_job_ckpt_new(rt_job *job, rt_job_ckpt **out, rt_err *err)
         rt_job_ckpt_free(k);
         return rt_err_set(err, RT_ENOMEM, "%s: out of memory", job->tag);
     }
-    int rc =
-        rt_checkpoint_coordinator_new(job->graph, job->plan, graph_job_checkpoint(job->graph),
-                                      job->state, job->tag, rt_clock_mono_ms(), &k->coord, err);
+    int rc = register_metrics(job, k, err);
+    if (rc != 0) {
+        rt_job_ckpt_free(k);
+        return rc;
+    }
+    rc = rt_checkpoint_coordinator_new(job->graph, job->plan, graph_job_checkpoint(job->graph),
+                                       job->state, job->tag, rt_clock_mono_ms(), &k->coord, err);
     if (rc != 0) {
         rt_job_ckpt_free(k);
         return rc;
@@ -406,15 +437,45 @@ static void check_awaited(rt_job *job, after *a)
     }
 }
 
-/* Copies the coordinator's history for the readers when it changed. */
+/* Counts the checkpoints that ended since the last publish: those that are COMPLETED or FAILED in
+ * the new history but were in progress (or not there yet) in the published one. Both are in
+ * ascending id order, so one pass over each does; the newest completion sets the gauges last. */
+static void count_ended(rt_job_ckpt *k, const rt_checkpoint_stats *now, size_t n)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rt_checkpoint_stats *s = &now[i];
+        if (s->status == RT_CHECKPOINT_IN_PROGRESS)
+            continue;
+        while (j < k->hist_count && k->hist[j].id < s->id)
+            j++;
+        if (j < k->hist_count && k->hist[j].id == s->id &&
+            k->hist[j].status != RT_CHECKPOINT_IN_PROGRESS)
+            continue; /* counted when it ended */
+        if (s->status == RT_CHECKPOINT_COMPLETED) {
+            rt_metric_add(k->completed, 1);
+            rt_metric_set(k->duration_ms, s->duration_ms);
+            rt_metric_set(k->size_bytes, (int64_t)s->state_size);
+        } else {
+            rt_metric_add(k->failed, 1);
+        }
+    }
+}
+
+/* Copies the coordinator's history for the readers when it changed. Under k->mu, the only writer
+ * of k->hist, so it reads the published copy without hist_mu. */
 static void publish(rt_job_ckpt *k)
 {
     uint64_t v = rt_checkpoint_coordinator_version(k->coord);
     if (v == k->published)
         return;
     k->published = v;
+    rt_checkpoint_stats now[RT_CHECKPOINT_HISTORY_MAX];
+    size_t n = rt_checkpoint_coordinator_history(k->coord, now, RT_CHECKPOINT_HISTORY_MAX);
+    count_ended(k, now, n);
     pthread_mutex_lock(&k->hist_mu);
-    k->hist_count = rt_checkpoint_coordinator_history(k->coord, k->hist, RT_CHECKPOINT_HISTORY_MAX);
+    memcpy(k->hist, now, n * sizeof *now);
+    k->hist_count = n;
     pthread_mutex_unlock(&k->hist_mu);
     pthread_cond_broadcast(&k->hist_cond);
 }

@@ -16,6 +16,7 @@
 #include "graph/plan.h"
 #include "runtime/base/clock.h"
 #include "runtime/base/log.h"
+#include "runtime/metrics.h"
 #include "runtime/restart_strategy.h"
 #include "state/backend.h"
 
@@ -34,6 +35,10 @@ struct rt_job_master {
     rt_restart_strategy *strategy; /* the supervisor's alone once started */
     st_backend *state;             /* NULL without a data directory */
     rt_job *pending;               /* built by start, handed to the supervisor */
+    /* Every attempt's series, so that a restart continues them; lives until the master is
+     * freed, so readers may look after the job ended. */
+    rt_metrics *metrics;
+    rt_metric *restarts;
 
     pthread_mutex_t mu;
     pthread_cond_t cond; /* CLOCK_MONOTONIC: status, cancel, users */
@@ -92,11 +97,19 @@ int rt_job_master_new(const graph_job *graph, rt_op_lookup lookup,
     jm->job_opts = opts->job;
     jm->job_opts.state = NULL;
     jm->job_opts.restore_checkpoint = 0;
+    jm->job_opts.metrics = NULL;
     jm->data_dir = dup_opt(opts->data_dir, &oom);
     jm->from_savepoint = dup_opt(opts->from_savepoint, &oom);
     pthread_mutex_init(&jm->mu, NULL);
     rt_cond_init_monotonic(&jm->cond);
     int rc = oom ? rt_err_set(err, RT_ENOMEM, "job master: out of memory") : 0;
+    if (rc == 0)
+        rc = rt_metrics_new(graph_job_name(graph), &jm->metrics, err);
+    if (rc == 0)
+        rc = rt_metrics_register(jm->metrics, RT_METRIC_COUNTER, "sluice_job_restarts_total",
+                                 "Times the restart strategy restarted the job.", NULL,
+                                 &jm->restarts, err);
+    jm->job_opts.metrics = jm->metrics;
     if (rc == 0)
         rc = graph_plan_build(graph, &jm->plan, err);
     if (rc == 0)
@@ -209,6 +222,7 @@ static bool attempt_ended_locked(rt_job_master *jm, rt_job_status st, const rt_e
              jm->attempts, failure->msg, rt_restart_strategy_name(jm->strategy), jm->attempts + 1,
              (long long)*delay_ms);
     jm->status = RT_JOB_MASTER_RESTARTING;
+    rt_metric_add(jm->restarts, 1);
     pthread_cond_broadcast(&jm->cond);
     return false;
 }
@@ -490,6 +504,11 @@ uint64_t rt_job_master_restored_checkpoint(rt_job_master *jm)
     return id;
 }
 
+rt_metrics *rt_job_master_metrics(rt_job_master *jm)
+{
+    return jm->metrics;
+}
+
 void rt_job_master_free(rt_job_master *jm)
 {
     if (!jm)
@@ -502,6 +521,7 @@ void rt_job_master_free(rt_job_master *jm)
         st_backend_close(jm->state);
     rt_restart_strategy_free(jm->strategy);
     graph_plan_free(jm->plan);
+    rt_metrics_free(jm->metrics); /* after the last attempt, whose handles point into it */
     free(jm->data_dir);
     free(jm->from_savepoint);
     pthread_cond_destroy(&jm->cond);

@@ -30,8 +30,8 @@ const char *rt_job_master_status_name(rt_job_master_status s);
 bool rt_job_master_status_is_terminal(rt_job_master_status s);
 
 typedef struct rt_job_master_options {
-    /* Per-attempt job options (channel capacity, batch rows). The master sets .state and
-     * .restore_checkpoint itself; whatever the caller put there is ignored. */
+    /* Per-attempt job options (channel capacity, batch rows). The master sets .state,
+     * .restore_checkpoint and .metrics itself; whatever the caller put there is ignored. */
     rt_job_options job;
     /* The job's data directory (state backend in DIR/state, savepoints in DIR/savepoints).
      * NULL: no checkpoints, no restore, no savepoints. Copied. */
@@ -84,6 +84,11 @@ int rt_job_master_failure(rt_job_master *jm, rt_err *out);
 unsigned rt_job_master_attempts(rt_job_master *jm);
 /* The checkpoint the current (or last) attempt was restored from, 0 for a fresh start. */
 uint64_t rt_job_master_restored_checkpoint(rt_job_master *jm);
+
+/* The job's metrics registry, shared by every attempt (a restart continues the series, it does not
+ * duplicate them): readable while the job runs, between attempts and after it ended. Borrowed;
+ * valid until rt_job_master_free. Thread-safe. */
+struct rt_metrics *rt_job_master_metrics(rt_job_master *jm);
 
 /* Cancels and joins the supervisor and the job if still running, closes the state backend and
  * frees everything. NULL is a no-op. Not concurrently with other calls on jm. */

@@ -1,6 +1,6 @@
 /* The operator context: how an operator reaches the runtime (emit downstream, batches, catalog,
- * identity, its state in checkpoints), and the one place that turns an operator's error into the
- * task's failure. */
+ * identity, its metrics, its state in checkpoints), and the one place that turns an operator's
+ * error into the task's failure. */
 #include "runtime/task.h"
 
 #include "runtime/base/log.h"
@@ -34,8 +34,8 @@ int rt_task_op_failed(op_ctx *ctx, int rc, rt_err *err)
 
 int rt_task_op_process(op_ctx *ctx, size_t input, rt_batch *batch, rt_err *err)
 {
-    atomic_fetch_add_explicit(&ctx->records_in, rt_batch_count(batch), memory_order_relaxed);
-    atomic_fetch_add_explicit(&ctx->batches_in, 1, memory_order_relaxed);
+    rt_metric_add(ctx->records_in, rt_batch_count(batch));
+    rt_metric_add(ctx->batches_in, 1);
     rt_err_clear(err);
     int rc = ctx->type->process(ctx->self, ctx, input, batch, err);
     rt_batch_unref(batch);
@@ -51,8 +51,8 @@ int op_ctx_emit(op_ctx *ctx, rt_batch *batch, rt_err *err)
         rt_batch_unref(batch);
         return rt_err_set(err, RT_EINTERNAL, "emit after end of input");
     }
-    atomic_fetch_add_explicit(&ctx->records_out, rt_batch_count(batch), memory_order_relaxed);
-    atomic_fetch_add_explicit(&ctx->batches_out, 1, memory_order_relaxed);
+    rt_metric_add(ctx->records_out, rt_batch_count(batch));
+    rt_metric_add(ctx->batches_out, 1);
     if (ctx->pos + 1 < t->op_count) {
         /* The next operator of the chain runs right here, on this thread: chaining is a call. */
         rt_err local;
@@ -110,6 +110,53 @@ const char *op_ctx_log_tag(const op_ctx *ctx)
     return ctx->tag;
 }
 
+/* --- Metrics --- */
+
+static rt_metric *register_metric(op_ctx *ctx, rt_metric_kind kind, const char *name,
+                                  const char *help, const char *label_key, const char *label_value)
+{
+    const rt_metric_labels l = {.vertex = ctx->gv->id,
+                                .subtask = ctx->task->subtask,
+                                .key = label_key,
+                                .value = label_value};
+    rt_metric *m = NULL;
+    rt_err err;
+    rt_err_clear(&err);
+    /* Metrics are for watching the job, not part of its work: a failure here costs the series,
+     * never the job. Registration happens at open, so this logs once, not per record. */
+    if (rt_metrics_register(ctx->task->job->metrics, kind, name, help, &l, &m, &err) != 0) {
+        LOG_WARN("%s: %s (the operator goes on without it)", ctx->tag, err.msg);
+        return NULL;
+    }
+    return m;
+}
+
+rt_metric *op_ctx_counter(op_ctx *ctx, const char *name, const char *help, const char *label_key,
+                          const char *label_value)
+{
+    return register_metric(ctx, RT_METRIC_COUNTER, name, help, label_key, label_value);
+}
+
+rt_metric *op_ctx_gauge(op_ctx *ctx, const char *name, const char *help, const char *label_key,
+                        const char *label_value)
+{
+    return register_metric(ctx, RT_METRIC_GAUGE, name, help, label_key, label_value);
+}
+
+rt_metric *op_ctx_gauge_double(op_ctx *ctx, const char *name, const char *help,
+                               const char *label_key, const char *label_value)
+{
+    return register_metric(ctx, RT_METRIC_GAUGE_DOUBLE, name, help, label_key, label_value);
+}
+
+rt_metric *op_ctx_info(op_ctx *ctx, const char *name, const char *help, const char *label_key,
+                       const char *label_value)
+{
+    return register_metric(ctx, RT_METRIC_INFO, name, help, label_key, label_value);
+}
+
+/* --- State --- */
+
 bool op_ctx_checkpointing(const op_ctx *ctx)
 {
     return ctx->task->job->state != NULL;
@@ -134,4 +181,13 @@ int op_ctx_state_get(op_ctx *ctx, const char *key, char **val, size_t *len, rt_e
         return rt_err_set(err, RT_ENOTFOUND, "state '%s': not restored from a checkpoint", key);
     return st_backend_get(job->state, job->restore_id, ctx->gv->id, ctx->task->subtask, key, val,
                           len, err);
+}
+
+int op_ctx_state_get_subtask(op_ctx *ctx, uint32_t subtask, const char *key, char **val,
+                             size_t *len, rt_err *err)
+{
+    rt_job *job = ctx->task->job;
+    if (!job->restore_id)
+        return rt_err_set(err, RT_ENOTFOUND, "state '%s': not restored from a checkpoint", key);
+    return st_backend_get(job->state, job->restore_id, ctx->gv->id, subtask, key, val, len, err);
 }

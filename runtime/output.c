@@ -132,6 +132,9 @@ static int push_batch(rt_channel *ch, rt_batch *b, rt_err *err)
     return rt_channel_push(ch, e, err);
 }
 
+/* write_hash's target of a schema-change record. */
+#define ALL_TARGETS UINT32_MAX
+
 static uint64_t key_hash(const rt_record *r)
 {
     uint64_t h = KEY_HASH_SEED;
@@ -166,8 +169,11 @@ static int write_hash(rt_output *o, writer *w, rt_batch *b, rt_err *err)
     }
     bool single = true;
     for (size_t i = 0; i < n; i++) {
-        w->targets[i] = (uint32_t)(key_hash(rt_batch_at_const(b, i)) % w->count);
-        single = single && w->targets[i] == w->targets[0];
+        const rt_record *r = rt_batch_at_const(b, i);
+        /* A schema change goes to every consumer: each applies it between the rows of its share
+         * that come before and after it. */
+        w->targets[i] = r->change ? ALL_TARGETS : (uint32_t)(key_hash(r) % w->count);
+        single = single && w->targets[i] == w->targets[0] && w->targets[i] != ALL_TARGETS;
     }
     if (single) {
         if (push_batch(w->channels[w->targets[0]], b, err) != 0) {
@@ -179,11 +185,17 @@ static int write_hash(rt_output *o, writer *w, rt_batch *b, rt_err *err)
 
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        uint32_t t = w->targets[i];
-        if (!w->parts[t] && !(w->parts[t] = rt_batch_new(o->pool)))
-            rc = rt_err_set(err, RT_ENOMEM, "hash partitioner: out of memory");
-        else if (rt_batch_copy_record(w->parts[t], rt_batch_at_const(b, i)) != 0)
-            rc = rt_err_set(err, RT_ENOMEM, "hash partitioner: out of memory");
+        uint32_t first = w->targets[i], last = first;
+        if (first == ALL_TARGETS) {
+            first = 0;
+            last = (uint32_t)w->count - 1;
+        }
+        for (uint32_t t = first; t <= last && rc == 0; t++) {
+            if (!w->parts[t] && !(w->parts[t] = rt_batch_new(o->pool)))
+                rc = rt_err_set(err, RT_ENOMEM, "hash partitioner: out of memory");
+            else if (rt_batch_copy_record(w->parts[t], rt_batch_at_const(b, i)) != 0)
+                rc = rt_err_set(err, RT_ENOMEM, "hash partitioner: out of memory");
+        }
     }
     rt_batch_unref(b);
     for (size_t t = 0; t < w->count; t++) {

@@ -31,6 +31,27 @@ static char *format_tag(const char *job, const char *vertex, uint32_t subtask)
     return tag;
 }
 
+/* The series every operator gets: registered when the task is built, before the operator opens,
+ * so that they are there (at 0) for readers from the start. A restart finds the same series and
+ * goes on counting from where the failed attempt left off, as a Prometheus counter must. */
+static int register_counters(rt_job *job, op_ctx *ctx, rt_err *err)
+{
+    const rt_metric_labels l = {.vertex = ctx->gv->id, .subtask = ctx->task->subtask};
+    int rc = rt_metrics_register(job->metrics, RT_METRIC_COUNTER, "sluice_records_in_total",
+                                 "Records the operator received, all inputs together.", &l,
+                                 &ctx->records_in, err);
+    if (rc == 0)
+        rc = rt_metrics_register(job->metrics, RT_METRIC_COUNTER, "sluice_records_out_total",
+                                 "Records the operator emitted.", &l, &ctx->records_out, err);
+    if (rc == 0)
+        rc = rt_metrics_register(job->metrics, RT_METRIC_COUNTER, "sluice_batches_in_total",
+                                 "Batches the operator received.", &l, &ctx->batches_in, err);
+    if (rc == 0)
+        rc = rt_metrics_register(job->metrics, RT_METRIC_COUNTER, "sluice_batches_out_total",
+                                 "Batches the operator emitted.", &l, &ctx->batches_out, err);
+    return rc;
+}
+
 static int init_op(rt_task *t, op_ctx *ctx, size_t pos, size_t vertex, rt_op_lookup lookup,
                    rt_err *err)
 {
@@ -40,10 +61,6 @@ static int init_op(rt_task *t, op_ctx *ctx, size_t pos, size_t vertex, rt_op_loo
     ctx->pos = pos;
     ctx->vertex = vertex;
     ctx->gv = gv;
-    atomic_init(&ctx->records_in, 0);
-    atomic_init(&ctx->records_out, 0);
-    atomic_init(&ctx->batches_in, 0);
-    atomic_init(&ctx->batches_out, 0);
     ctx->type = lookup(gv->type);
     if (!ctx->type)
         return rt_err_set(err, RT_EINVAL, "vertex '%s': unknown operator type '%s'", gv->id,
@@ -67,7 +84,8 @@ static int init_op(rt_task *t, op_ctx *ctx, size_t pos, size_t vertex, rt_op_loo
         if (rc != 0)
             return rt_err_prefix(err, rc, "vertex '%s'", gv->id);
     }
-    return 0;
+    int rc = register_counters(job, ctx, err);
+    return rc != 0 ? rt_err_prefix(err, rc, "vertex '%s'", gv->id) : 0;
 }
 
 int rt_task_init(rt_job *job, size_t index, rt_op_lookup lookup, rt_err *err)

@@ -18,6 +18,7 @@
 #include "runtime/channel.h"
 #include "runtime/job.h"
 #include "runtime/mailbox.h"
+#include "runtime/metrics.h"
 #include "runtime/output.h"
 #include "runtime/table.h"
 #include "state/backend.h"
@@ -25,7 +26,8 @@
 typedef struct rt_task rt_task;
 
 /* One operator instance: vertex `vertex` of the task's chain at position `pos`. The counters are
- * written by the task's thread only and read by anyone (rt_job_vertex_metrics). */
+ * series of the job's metrics registry (owned by it), written by the task's thread only and read
+ * by anyone (rt_job_vertex_metrics, the registry's readers). */
 struct op_ctx {
     rt_task *task;
     size_t pos;
@@ -37,7 +39,7 @@ struct op_ctx {
     bool opened;
     char *tag;         /* "job=<name> op=<vertex>#<subtask>" */
     st_writer *writer; /* set only during snapshot_state: where op_ctx_state_put goes */
-    atomic_uint_fast64_t records_in, records_out, batches_in, batches_out;
+    rt_metric *records_in, *records_out, *batches_in, *batches_out;
 };
 
 struct rt_task {
@@ -86,6 +88,8 @@ struct rt_job {
     st_backend *state;   /* borrowed; NULL: no checkpoints */
     uint64_t restore_id; /* checkpoint the operators restore from; 0: fresh start */
     rt_job_ckpt *ckpt;   /* the checkpoint thread's; NULL without a state backend */
+    rt_metrics *metrics; /* options' (borrowed) or, without one, the job's own */
+    bool owns_metrics;
     /* Set (before any gate is canceled) once the job is being canceled or has failed: an
      * RT_ECANCELED seen after it is a consequence, not a cause. */
     atomic_bool stopping;

@@ -54,11 +54,47 @@ static int cache_table(op_changelog *c, const rt_table *t)
     return 0;
 }
 
+/* {"op":"SC","table":"db.t","change":"alter_table","before":"db.old","ddl":"...",
+ *  "columns":[{"name":"id","type":"bigint","nullable":false,"key":true},...]} */
+static void format_schema_change(const rt_record *rec, rt_buf *out)
+{
+    const rt_schema_change *sc = rec->change;
+    rt_buf_append_str(out, "{\"op\":\"SC\",\"table\":");
+    const char *q = rt_table_qualified(rec->table);
+    rt_buf_append_json_str(out, q, strlen(q));
+    rt_buf_append_str(out, ",\"change\":\"");
+    rt_buf_append_str(out, rt_schema_change_kind_name((rt_schema_change_kind)sc->kind));
+    rt_buf_append_char(out, '"');
+    if (sc->before && strcmp(rt_table_qualified(sc->before), q) != 0) {
+        const char *bq = rt_table_qualified(sc->before);
+        rt_buf_append_str(out, ",\"before\":");
+        rt_buf_append_json_str(out, bq, strlen(bq));
+    }
+    rt_buf_append_str(out, ",\"ddl\":");
+    rt_buf_append_json_str(out, sc->ddl, sc->ddl_len);
+    rt_buf_append_str(out, ",\"columns\":[");
+    for (size_t i = 0; i < rt_table_column_count(rec->table); i++) {
+        const rt_column *c = rt_table_column(rec->table, i);
+        rt_buf_append_str(out, i ? ",{\"name\":" : "{\"name\":");
+        rt_buf_append_json_str(out, c->name, strlen(c->name));
+        rt_buf_append_str(out, ",\"type\":");
+        const char *type = c->sql_type ? c->sql_type : rt_type_name(c->type);
+        rt_buf_append_json_str(out, type, strlen(type));
+        rt_buf_append_str(out, c->nullable ? ",\"nullable\":true" : ",\"nullable\":false");
+        rt_buf_append_str(out, c->primary_key ? ",\"key\":true}" : ",\"key\":false}");
+    }
+    rt_buf_append_str(out, "]}\n");
+}
+
 int op_changelog_format(op_changelog *c, const rt_batch *batch, rt_buf *out, rt_err *err)
 {
     size_t count = rt_batch_count(batch);
     for (size_t r = 0; r < count; r++) {
         const rt_record *rec = rt_batch_at_const(batch, r);
+        if (rec->change) {
+            format_schema_change(rec, out);
+            continue;
+        }
         if (rec->table != c->table && cache_table(c, rec->table) != 0)
             return rt_err_set(err, RT_ENOMEM, "changelog: out of memory");
         rt_buf_append_str(out, "{\"op\":\"");

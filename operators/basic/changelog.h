@@ -1,5 +1,6 @@
 /* The changelog text format shared by every text output (the print and file sinks): one change
- * per line, {"op":"+I|-U|+U|-D","table":"db.table","data":{"col":value,...}} (DESIGN.md §1). */
+ * per line, {"op":"+I|-U|+U|-D","table":"db.table","data":{"col":value,...}} (DESIGN.md §1); a schema
+ * change is {"op":"SC","table":"db.table","change":"alter_table","ddl":"...","columns":[...]}. */
 #ifndef SLUICE_OPERATORS_BASIC_CHANGELOG_H
 #define SLUICE_OPERATORS_BASIC_CHANGELOG_H
 

@@ -551,6 +551,9 @@ static int add_column(op_datagen_schema *s, const char *name, const char *type_t
     if (rc != 0)
         return rt_err_prefix(err, rc, "%s", where);
     s->count++; /* from here on op_datagen_schema_free releases the column */
+    if (op_sql_type_is_spatial(&c->type))
+        return rt_err_set(err, RT_EINVAL, "%s: cannot generate spatial values ('%s')", where,
+                          type_text);
     if (idx == 0 && !op_sql_type_is_integer(&c->type))
         return rt_err_set(err, RT_EINVAL,
                           "%s: the first column is the primary key and must be an integer type "

@@ -43,6 +43,14 @@ static const char *const kind_names[] = {
     [OP_SQL_ENUM] = "enum",
     [OP_SQL_SET] = "set",
     [OP_SQL_BIT] = "bit",
+    [OP_SQL_GEOMETRY] = "geometry",
+    [OP_SQL_POINT] = "point",
+    [OP_SQL_LINESTRING] = "linestring",
+    [OP_SQL_POLYGON] = "polygon",
+    [OP_SQL_MULTIPOINT] = "multipoint",
+    [OP_SQL_MULTILINESTRING] = "multilinestring",
+    [OP_SQL_MULTIPOLYGON] = "multipolygon",
+    [OP_SQL_GEOMETRYCOLLECTION] = "geometrycollection",
 };
 
 const char *op_sql_kind_name(op_sql_kind k)
@@ -106,6 +114,15 @@ static const struct {
     {"enum", OP_SQL_ENUM},
     {"set", OP_SQL_SET},
     {"bit", OP_SQL_BIT},
+    {"geometry", OP_SQL_GEOMETRY},
+    {"point", OP_SQL_POINT},
+    {"linestring", OP_SQL_LINESTRING},
+    {"polygon", OP_SQL_POLYGON},
+    {"multipoint", OP_SQL_MULTIPOINT},
+    {"multilinestring", OP_SQL_MULTILINESTRING},
+    {"multipolygon", OP_SQL_MULTIPOLYGON},
+    {"geometrycollection", OP_SQL_GEOMETRYCOLLECTION},
+    {"geomcollection", OP_SQL_GEOMETRYCOLLECTION},
 };
 
 /* The parser's cursor, and the whole text for error messages. */
@@ -388,7 +405,7 @@ static int parse_name(scan *s, op_sql_type *t, bool *is_bool, bool *is_serial)
         return fail(s,
                     "unknown type '%s' (known: tinyint smallint mediumint int bigint decimal "
                     "float double char varchar text binary varbinary blob date time datetime "
-                    "timestamp year json enum set bit)",
+                    "timestamp year json enum set bit geometry point polygon...)",
                     word);
     }
     s->p = w + n;
@@ -537,6 +554,19 @@ static int parse_body(scan *s, op_sql_type *t)
         rc = read_opt_len(s, "length", 1, 64, &present, &n);
         t->length = (uint32_t)n;
         break;
+    case OP_SQL_GEOMETRY:
+    case OP_SQL_POINT:
+    case OP_SQL_LINESTRING:
+    case OP_SQL_POLYGON:
+    case OP_SQL_MULTIPOINT:
+    case OP_SQL_MULTILINESTRING:
+    case OP_SQL_MULTIPOLYGON:
+    case OP_SQL_GEOMETRYCOLLECTION:
+        /* MySQL 8's SRID attribute restricts which values fit, not how they are carried: the
+         * value's own SRID prefix is dropped on the way out (WKB has none). */
+        if (eat_word(s, "srid"))
+            rc = read_number(s, "SRID", &n);
+        break;
     }
     return rc;
 }
@@ -565,6 +595,14 @@ static rt_type value_type(const op_sql_type *t)
     case OP_SQL_BLOB:
     case OP_SQL_MEDIUMBLOB:
     case OP_SQL_LONGBLOB:
+    case OP_SQL_GEOMETRY:
+    case OP_SQL_POINT:
+    case OP_SQL_LINESTRING:
+    case OP_SQL_POLYGON:
+    case OP_SQL_MULTIPOINT:
+    case OP_SQL_MULTILINESTRING:
+    case OP_SQL_MULTIPOLYGON:
+    case OP_SQL_GEOMETRYCOLLECTION:
         return RT_TYPE_BYTES;
     case OP_SQL_DATE:
         return RT_TYPE_DATE;
@@ -702,6 +740,11 @@ void op_sql_type_format(const op_sql_type *t, rt_buf *out)
 bool op_sql_type_is_integer(const op_sql_type *t)
 {
     return t->kind >= OP_SQL_TINYINT && t->kind <= OP_SQL_BIGINT;
+}
+
+bool op_sql_type_is_spatial(const op_sql_type *t)
+{
+    return t->kind >= OP_SQL_GEOMETRY && t->kind <= OP_SQL_GEOMETRYCOLLECTION;
 }
 
 static unsigned int_bits(const op_sql_type *t)

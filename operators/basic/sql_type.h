@@ -42,6 +42,15 @@ typedef enum op_sql_kind {
     OP_SQL_ENUM,
     OP_SQL_SET,
     OP_SQL_BIT,
+    /* Spatial types (OP_SQL_GEOMETRY..OP_SQL_GEOMETRYCOLLECTION): values are WKB bytes. */
+    OP_SQL_GEOMETRY,
+    OP_SQL_POINT,
+    OP_SQL_LINESTRING,
+    OP_SQL_POLYGON,
+    OP_SQL_MULTIPOINT,
+    OP_SQL_MULTILINESTRING,
+    OP_SQL_MULTIPOLYGON,
+    OP_SQL_GEOMETRYCOLLECTION,
 } op_sql_kind;
 
 /* "tinyint", "smallint", ..., "bit": the MySQL keyword in lower case. */
@@ -71,11 +80,13 @@ typedef struct op_sql_type {
  * CHAR(n) VARCHAR(n) TINYTEXT TEXT[(n)] MEDIUMTEXT LONGTEXT (with CHARACTER SET / COLLATE, which
  * are ignored); BINARY(n) VARBINARY(n) TINYBLOB BLOB[(n)] MEDIUMBLOB LONGBLOB; DATE TIME(fsp)
  * DATETIME(fsp) TIMESTAMP(fsp) YEAR; JSON; ENUM('a',...) and SET('a',...) with '' and backslash
- * escapes; BIT(n).
+ * escapes; BIT(n); GEOMETRY POINT LINESTRING POLYGON MULTIPOINT MULTILINESTRING MULTIPOLYGON
+ * GEOMETRYCOLLECTION (and GEOMCOLLECTION), with an optional SRID n, which is dropped.
  *
  * Value types: signed integers and YEAR -> INT; unsigned integers and BIT -> UINT; DECIMAL ->
  * DECIMAL; FLOAT, DOUBLE -> DOUBLE; character, text, ENUM and SET -> STRING; binary and blob
- * kinds -> BYTES; DATE -> DATE; TIME -> TIME; DATETIME, TIMESTAMP -> DATETIME; JSON -> JSON.
+ * kinds and the spatial types -> BYTES; DATE -> DATE; TIME -> TIME; DATETIME, TIMESTAMP ->
+ * DATETIME; JSON -> JSON.
  *
  * Returns 0 with *out set, or RT_EINVAL naming the text and the problem (unknown type, missing
  * or out-of-range length, trailing words). */
@@ -89,6 +100,8 @@ void op_sql_type_format(const op_sql_type *t, rt_buf *out);
 
 /* TINYINT, SMALLINT, MEDIUMINT, INT or BIGINT (signed or not). */
 bool op_sql_type_is_integer(const op_sql_type *t);
+/* GEOMETRY, POINT, ..., GEOMETRYCOLLECTION. */
+bool op_sql_type_is_spatial(const op_sql_type *t);
 /* The value range of an integer type: [min, max] (min is 0 when unsigned). */
 int64_t op_sql_type_int_min(const op_sql_type *t);
 uint64_t op_sql_type_int_max(const op_sql_type *t);

@@ -18,6 +18,29 @@ typedef struct printer {
     op_mysql_row *before, *after;
 } printer;
 
+/* The value as SELECT shows it where the binlog stores less (value_conform.h does the same from
+ * the schema for the mysql_cdc source): a CHAR column of the binary charset (BINARY(n), known
+ * from the TABLE_MAP's metadata) padded back with 0x00 to its n bytes, and GEOMETRY as WKB,
+ * without MySQL's 4-byte SRID prefix. Padded bytes go to p->text. */
+static void conform(printer *p, const op_mysql_column *col, rt_value *v)
+{
+    if (v->type != RT_TYPE_BYTES)
+        return;
+    if (col->real_type == OP_MYSQL_TYPE_GEOMETRY && v->s.len >= 4) {
+        v->s.ptr += 4;
+        v->s.len -= 4;
+    } else if (col->real_type == OP_MYSQL_TYPE_STRING && col->collation == 63 &&
+               v->s.len < col->max_length) {
+        size_t at = p->text.len;
+        if (v->s.len)
+            rt_buf_append(&p->text, v->s.ptr, v->s.len);
+        for (uint32_t i = v->s.len; i < col->max_length; i++)
+            rt_buf_append_char(&p->text, '\0');
+        v->s.ptr = p->text.data + at;
+        v->s.len = col->max_length;
+    }
+}
+
 static void put_row(printer *p, const char *op, const op_table_map *tm, const op_mysql_row *row)
 {
     rt_buf *l = &p->line;
@@ -48,6 +71,7 @@ static void put_row(printer *p, const char *op, const op_table_map *tm, const op
         rt_buf_append_char(l, ':');
         rt_value v;
         op_mysql_cell_to_value(c, col, 0, &p->text, &v);
+        conform(p, col, &v);
         rt_value_format_json(&v, l);
     }
     rt_buf_appendf(l, "},\"pos\":");

@@ -10,36 +10,29 @@
 
 #include "operators/basic/sql_type.h"
 #include "operators/mysql/binlog_decode.h"
+#include "operators/mysql/cdc_tables.h"
+#include "operators/mysql/value_conform.h"
 #include "runtime/base/clock.h"
 #include "runtime/base/failpoint.h"
 #include "runtime/base/log.h"
 
-/* A selected table: its interned schema and where its columns sit in a binlog row image. */
-typedef struct cdc_table {
-    char *db, *name, *qualified;
-    const rt_table *table;      /* interned in the job's catalog */
-    uint32_t *source_positions; /* per column of table */
-    size_t source_column_count;
-    op_sql_type *types; /* per column of table: signedness and ENUM/SET members for overlays */
-    bool stale;         /* a DDL passed: re-read the schema before its next rows */
-    uint64_t rows;
-} cdc_table;
+/* A selected table in the schema version its rows were written with (cdc_tables.h). */
+typedef op_cdc_table cdc_table;
 
 /* What a table id of the stream stands for; ids change with every DDL (and table cache flush). */
 typedef struct cdc_table_id {
     uint64_t id;
-    long table; /* index into tables, -1 for a table not selected */
+    cdc_table *table; /* NULL for a table not selected */
 } cdc_table_id;
 
 struct op_cdc_binlog_reader {
     op_cdc_binlog_reader_params p;
     op_binlog_client *client;
     op_binlog_decoder *decoder;
-    op_mysql_conn *conn; /* schema re-reads; NULL after it failed, reopened when needed */
     op_mysql_row *before, *after;
-    rt_buf text; /* scratch of op_mysql_cell_to_value */
-    cdc_table *tables;
-    size_t table_count, table_cap;
+    rt_buf text;            /* scratch of op_mysql_cell_to_value */
+    op_mysql_time_zone *tz; /* server_time_zone: TIMESTAMP values are rendered in it */
+    op_cdc_tables *tables;  /* the selected tables and their schema history */
     cdc_table_id *ids;
     size_t id_count, id_cap;
     size_t batch_rows, max_txn_records;
@@ -57,10 +50,16 @@ struct op_cdc_binlog_reader {
     uint64_t skip;        /* records of the next transaction to drop: emitted before */
 
     op_binlog_pos committed;
-    uint64_t records, transactions;
+    uint64_t records, transactions, schema_changes;
     int64_t lag_ms, next_stats_ms;
     int64_t event_ts; /* header timestamp of the event being handled */
     unsigned reconnects, failed_reconnects;
+
+    /* Metrics of the reader that feeds downstream (not of the snapshot's LOW..HIGH reads):
+     * NULL handles when not registered, which every update ignores. */
+    op_ctx *ctx;
+    bool metrics;
+    rt_metric *m_lag, *m_position, *m_transactions, *m_schema_changes, *m_reconnects;
 
     bool has_stop, ended; /* set_stop: OP_POLL_END once committed reaches stop */
     op_binlog_pos stop;
@@ -72,111 +71,6 @@ static int reader_oom(rt_err *err)
     return rt_err_set(err, RT_ENOMEM, "mysql_cdc: out of memory");
 }
 
-static void table_fini(cdc_table *t)
-{
-    for (size_t i = 0; t->types && t->table && i < rt_table_column_count(t->table); i++)
-        op_sql_type_fini(&t->types[i]);
-    free(t->types);
-    free(t->source_positions);
-    free(t->db);
-    free(t->name);
-    free(t->qualified);
-    memset(t, 0, sizeof *t);
-}
-
-/* Fills t from info, taking info's table (interned) and source positions. */
-static int table_set(op_cdc_binlog_reader *r, cdc_table *t, op_mysql_table_info *info, rt_err *err)
-{
-    size_t n = rt_table_column_count(info->table);
-    op_sql_type *types = calloc(n, sizeof *types);
-    if (!types)
-        return reader_oom(err);
-    for (size_t i = 0; i < n; i++) {
-        const rt_column *c = rt_table_column(info->table, i);
-        int rc = op_sql_type_parse(c->sql_type ? c->sql_type : "", &types[i], err);
-        if (rc != 0) {
-            for (size_t k = 0; k < i; k++)
-                op_sql_type_fini(&types[k]);
-            free(types);
-            return rt_err_prefix(err, rc, "%s.%s", rt_table_qualified(info->table), c->name);
-        }
-    }
-    /* The old schema's types go with the old table; free them before adopting the new one. */
-    for (size_t i = 0; t->types && t->table && i < rt_table_column_count(t->table); i++)
-        op_sql_type_fini(&t->types[i]);
-    free(t->types);
-    free(t->source_positions);
-    t->types = types;
-    t->source_positions = info->source_positions;
-    t->source_column_count = info->source_column_count;
-    info->source_positions = NULL;
-    t->table = rt_catalog_intern(r->catalog, info->table);
-    info->table = NULL;
-    t->stale = false;
-    return 0;
-}
-
-static int table_add(op_cdc_binlog_reader *r, op_mysql_table_info *info, rt_err *err)
-{
-    if (r->table_count == r->table_cap) {
-        size_t cap = r->table_cap ? r->table_cap * 2 : 8;
-        cdc_table *t = realloc(r->tables, cap * sizeof *t);
-        if (!t)
-            return reader_oom(err);
-        r->tables = t;
-        r->table_cap = cap;
-    }
-    cdc_table *t = &r->tables[r->table_count];
-    memset(t, 0, sizeof *t);
-    t->db = strdup(rt_table_db(info->table));
-    t->name = strdup(rt_table_name(info->table));
-    t->qualified = strdup(rt_table_qualified(info->table));
-    int rc = t->db && t->name && t->qualified ? table_set(r, t, info, err) : reader_oom(err);
-    if (rc != 0) {
-        table_fini(t);
-        return rc;
-    }
-    r->table_count++;
-    return 0;
-}
-
-static long table_find(const op_cdc_binlog_reader *r, const char *db, const char *name)
-{
-    for (size_t i = 0; i < r->table_count; i++) {
-        if (strcmp(r->tables[i].db, db) == 0 && strcmp(r->tables[i].name, name) == 0)
-            return (long)i;
-    }
-    return -1;
-}
-
-/* Reads db.name's schema now (information_schema: the current one, see the DDL note in
- * on_query) into the table at index *idx (appended when *idx is -1). */
-static int schema_read(op_cdc_binlog_reader *r, const char *db, const char *name, long *idx,
-                       rt_err *err)
-{
-    if (!r->conn) {
-        int rc = op_mysql_conn_open(&r->p.client.conn, &r->conn, err);
-        if (rc != 0)
-            return rc;
-    }
-    op_mysql_table_info info;
-    memset(&info, 0, sizeof info);
-    int rc = op_mysql_schema_read_table(r->conn, r->p.filter, db, name, &info, err);
-    if (rc == RT_EUNAVAIL) {
-        op_mysql_conn_close(r->conn);
-        r->conn = NULL;
-    }
-    if (rc == 0 && *idx < 0) {
-        rc = table_add(r, &info, err);
-        if (rc == 0)
-            *idx = (long)r->table_count - 1;
-    } else if (rc == 0) {
-        rc = table_set(r, &r->tables[*idx], &info, err);
-    }
-    op_mysql_table_info_fini(&info);
-    return rc;
-}
-
 static cdc_table_id *id_find(op_cdc_binlog_reader *r, uint64_t id)
 {
     for (size_t i = 0; i < r->id_count; i++) {
@@ -186,59 +80,22 @@ static cdc_table_id *id_find(op_cdc_binlog_reader *r, uint64_t id)
     return NULL;
 }
 
-/* Fills what the map lacks without optional metadata (MariaDB's default binlog_row_metadata):
- * signedness, so that an unsigned column decodes as such, and ENUM/SET members, so that values
- * come out as their labels as a SELECT shows them. */
-static int overlay(cdc_table *t, op_table_map *tm, rt_err *err)
+/* The event's position for the schema history: the offset after it in the current file (a
+ * version applied by a DDL is in force from the DDL's end; events look up where they end). */
+static op_schema_pos event_pos(const op_cdc_binlog_reader *r)
 {
-    for (size_t i = 0; i < rt_table_column_count(t->table); i++) {
-        const op_sql_type *st = &t->types[i];
-        size_t col = t->source_positions[i];
-        int rc = 0;
-        if (op_sql_type_is_integer(st) || st->kind == OP_SQL_DECIMAL || st->kind == OP_SQL_FLOAT ||
-            st->kind == OP_SQL_DOUBLE)
-            rc = op_table_map_set_unsigned(tm, col, st->is_unsigned, err);
-        else if ((st->kind == OP_SQL_ENUM || st->kind == OP_SQL_SET) &&
-                 !op_table_map_column(tm, col)->labels)
-            rc = op_table_map_set_labels(tm, col, (const char *const *)st->members,
-                                         st->member_count, err);
-        if (rc != 0)
-            return rt_err_prefix(err, rc, "%s column %s", t->qualified,
-                                 rt_table_column(t->table, i)->name);
-    }
-    return 0;
+    const op_binlog_pos *p = op_binlog_client_position(r->client);
+    return (op_schema_pos){p->file, p->offset};
 }
 
-/* TABLE_MAP: decides whether rows of this table id are wanted, and prepares their schema. */
+/* TABLE_MAP: decides whether rows of this table id are wanted, and in which schema version. */
 static int on_table_map(op_cdc_binlog_reader *r, op_table_map *tm, rt_err *err)
 {
-    const char *db = op_table_map_schema(tm), *name = op_table_map_table(tm);
+    cdc_table *t = NULL;
+    int rc = op_cdc_tables_resolve(r->tables, tm, event_pos(r), &t, err);
+    if (rc != 0)
+        return rc;
     uint64_t id = op_table_map_id(tm);
-    long idx = table_find(r, db, name);
-    int rc;
-    if (idx < 0 && op_mysql_table_filter_match(r->p.filter, db, name)) {
-        /* A table created (or renamed into the selection) after the start. */
-        if ((rc = schema_read(r, db, name, &idx, err)) != 0)
-            return rt_err_prefix(err, rc, "mysql_cdc: new table %s.%s", db, name);
-        LOG_INFO("%s: mysql_cdc: reading new table %s.%s", r->tag, db, name);
-    }
-    if (idx >= 0) {
-        cdc_table *t = &r->tables[idx];
-        size_t ncols = op_table_map_column_count(tm);
-        if (t->stale || ncols != t->source_column_count) {
-            if ((rc = schema_read(r, db, name, &idx, err)) != 0)
-                return rt_err_prefix(err, rc, "mysql_cdc: re-read schema of %s", t->qualified);
-            t = &r->tables[idx];
-        }
-        if (ncols != t->source_column_count)
-            return rt_err_set(err, RT_EUNSUPPORTED,
-                              "mysql_cdc: %s: the binlog has rows of %zu columns, the table "
-                              "has %zu now: events written before a DDL cannot be decoded "
-                              "until schema history is tracked (issue 4, item 6)",
-                              t->qualified, ncols, t->source_column_count);
-        if ((rc = overlay(t, tm, err)) != 0)
-            return rc;
-    }
     cdc_table_id *e = id_find(r, id);
     if (!e) {
         if (r->id_count == r->id_cap) {
@@ -252,7 +109,7 @@ static int on_table_map(op_cdc_binlog_reader *r, op_table_map *tm, rt_err *err)
         e = &r->ids[r->id_count++];
         e->id = id;
     }
-    e->table = idx;
+    e->table = t;
     return 0;
 }
 
@@ -319,6 +176,8 @@ static int txn_commit(op_cdc_binlog_reader *r, op_ctx *ctx, rt_err *err)
         return rc;
     if (had_rows)
         r->transactions++;
+    if (had_rows)
+        rt_metric_add(r->m_transactions, 1);
     r->txn_emitted = 0;
     r->skip = 0;
     r->in_txn = r->after_gtid = false;
@@ -344,8 +203,11 @@ static int fill_record(op_cdc_binlog_reader *r, rt_batch *b, cdc_table *t, const
             continue;
         rt_buf_reset(&r->text);
         rt_value v;
-        /* TIMESTAMP in UTC, as the snapshot's UTC session reads it (connection.h). */
-        op_mysql_cell_to_value(cell, op_table_map_column(tm, src), 0, &r->text, &v);
+        /* TIMESTAMP as its wall time in server_time_zone, as the snapshot renders it (only a
+         * TIMESTAMP has unix_seconds). */
+        int32_t tz_off =
+            cell->unix_seconds ? op_mysql_time_zone_offset(r->tz, cell->unix_seconds) : 0;
+        op_mysql_cell_to_value(cell, op_table_map_column(tm, src), tz_off, &r->text, &v);
         /* The schema's value type decides where the binlog cannot tell: a TEXT column is a BLOB
          * in the binlog, and without metadata a BINARY column looks like a CHAR one. */
         rt_type want = rt_table_column(t->table, i)->type;
@@ -355,6 +217,11 @@ static int fill_record(op_cdc_binlog_reader *r, rt_batch *b, cdc_table *t, const
              want == RT_TYPE_DECIMAL)) {
             if (rt_batch_set_str(b, &rec->values[i], want, v.s.ptr, v.s.len) != 0)
                 return reader_oom(err);
+            /* BINARY(n) padded back, spatial values as WKB: what SELECT shows. */
+            int crc = op_mysql_value_conform(&t->types[i], rt_table_column(t->table, i)->name, b,
+                                             &rec->values[i], err);
+            if (crc != 0)
+                return rt_err_prefix(err, crc, "mysql_cdc: %s", t->qualified);
             continue;
         }
         if (v.type == RT_TYPE_INT && want == RT_TYPE_UINT)
@@ -409,6 +276,11 @@ static int add_record(op_cdc_binlog_reader *r, op_ctx *ctx, cdc_table *t, const 
             return rc;
     }
     t->rows++;
+    if (r->metrics && !t->rows_metric)
+        t->rows_metric = op_ctx_counter(r->ctx, "sluice_mysql_cdc_rows_read_total",
+                                        "Change records read from the binlog per table.", "table",
+                                        t->qualified);
+    rt_metric_add(t->rows_metric, 1);
     r->txn_buffered++;
     if (rt_batch_count(r->cur) >= r->batch_rows && pending_push(r, err) != 0)
         return RT_ENOMEM;
@@ -422,9 +294,9 @@ static int add_record(op_cdc_binlog_reader *r, op_ctx *ctx, cdc_table *t, const 
 static int on_rows(op_cdc_binlog_reader *r, op_ctx *ctx, op_binlog_event *ev, rt_err *err)
 {
     cdc_table_id *e = id_find(r, ev->rows.ev.table_id);
-    if (!e || e->table < 0 || !ev->rows.table_map)
+    if (!e || !e->table || !ev->rows.table_map)
         return 0; /* not selected: its rows are not even decoded */
-    cdc_table *t = &r->tables[e->table];
+    cdc_table *t = e->table;
     const op_table_map *tm = ev->rows.table_map;
     bool has = true;
     while (has) {
@@ -458,33 +330,34 @@ static bool sql_is(const char *sql, size_t len, const char *word)
     return len >= n && strncasecmp(sql, word, n) == 0 && (len == n || sql[n] == ' ');
 }
 
-static bool contains(const char *sql, size_t len, const char *needle)
+/* A DDL: the schema history follows it, and each change to a selected table goes downstream as
+ * a schema-change record, a transaction of its own between the rows written before and after. */
+static int on_ddl(op_cdc_binlog_reader *r, op_ctx *ctx, const op_binlog_query *q, rt_err *err)
 {
-    size_t n = strlen(needle);
-    for (size_t i = 0; n && i + n <= len; i++) {
-        if (memcmp(sql + i, needle, n) == 0)
-            return true;
+    op_cdc_schema_change ch[OP_CDC_MAX_CHANGES];
+    size_t n = 0;
+    int rc = op_cdc_tables_apply(r->tables, q->sql, q->sql_len, q->db, q->db_len, event_pos(r), ch,
+                                 &n, err);
+    if (rc != 0)
+        return rc;
+    /* startup "timestamp": changes made before the instant are history, not news. */
+    if (r->event_ts < r->p.skip_before_unix_s)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!r->cur && !(r->cur = op_ctx_batch_new(ctx)))
+            return reader_oom(err);
+        if (!rt_batch_add_schema_change(r->cur, ch[i].kind, ch[i].after, ch[i].before, q->sql,
+                                        q->sql_len))
+            return reader_oom(err);
+        r->txn_buffered++;
+        r->schema_changes++;
+        rt_metric_add(r->m_schema_changes, 1);
     }
-    return false;
-}
-
-/* True when the statement seems to name table t: "db.name" (quoted or not), or the name alone
- * under t's default database. A cheap test, only to choose the log level. */
-static bool sql_mentions(const op_binlog_query *q, const cdc_table *t)
-{
-    char quoted[300];
-    snprintf(quoted, sizeof quoted, "`%s`.`%s`", t->db, t->name);
-    if (contains(q->sql, q->sql_len, t->qualified) || contains(q->sql, q->sql_len, quoted))
-        return true;
-    return q->db_len == strlen(t->db) && memcmp(q->db, t->db, q->db_len) == 0 &&
-           contains(q->sql, q->sql_len, t->name);
+    return 0;
 }
 
 /* A statement: BEGIN opens a transaction, COMMIT / ROLLBACK end one; anything else outside a
- * transaction is a DDL (or a standalone statement) and a boundary of its own. A DDL marks every
- * selected table stale: its schema is read again from information_schema before its next rows.
- * That is the schema of now, right for a stream that keeps up, wrong for older events replayed
- * across the DDL (restore, specific-offset): history-based schema tracking is issue 4 item 6. */
+ * transaction is a DDL (or a standalone statement) and a boundary of its own. */
 static int on_query(op_cdc_binlog_reader *r, op_ctx *ctx, const op_binlog_query *q, rt_err *err)
 {
     if (sql_is(q->sql, q->sql_len, "BEGIN")) {
@@ -493,21 +366,13 @@ static int on_query(op_cdc_binlog_reader *r, op_ctx *ctx, const op_binlog_query 
     }
     if (sql_is(q->sql, q->sql_len, "COMMIT") || sql_is(q->sql, q->sql_len, "ROLLBACK"))
         return txn_commit(r, ctx, err);
-    bool mentioned = false;
-    for (size_t i = 0; i < r->table_count; i++) {
-        r->tables[i].stale = true;
-        mentioned = mentioned || sql_mentions(q, &r->tables[i]);
+    if (r->in_txn) {
+        LOG_DEBUG("%s: mysql_cdc: statement in a transaction: %.*s", r->tag,
+                  q->sql_len > 200 ? 200 : (int)q->sql_len, q->sql);
+        return 0;
     }
-    int len = q->sql_len > 200 ? 200 : (int)q->sql_len;
-    if (mentioned)
-        LOG_WARN("%s: mysql_cdc: DDL on a selected table: %.*s%s; schemas are re-read from "
-                 "information_schema before the next rows (no schema history yet)",
-                 r->tag, len, q->sql, q->sql_len > 200 ? "..." : "");
-    else
-        LOG_DEBUG("%s: mysql_cdc: statement: %.*s", r->tag, len, q->sql);
-    if (!r->in_txn)
-        return txn_commit(r, ctx, err);
-    return 0;
+    int rc = on_ddl(r, ctx, q, err);
+    return rc != 0 ? rc : txn_commit(r, ctx, err);
 }
 
 static int on_event(op_cdc_binlog_reader *r, op_ctx *ctx, op_binlog_event *ev, rt_err *err)
@@ -574,6 +439,7 @@ static int reconnect(op_cdc_binlog_reader *r, rt_err *cause, rt_err *err)
     if (rc == 0) {
         op_binlog_decoder_set_format(r->decoder, op_binlog_client_format(r->client));
         r->reconnects++;
+        rt_metric_add(r->m_reconnects, 1);
         r->failed_reconnects = 0;
         return 0;
     }
@@ -589,11 +455,46 @@ static void log_stats(op_cdc_binlog_reader *r)
     op_binlog_pos_format(&r->committed, &b);
     rt_buf_appendf(&b, " lag %lldms records %llu transactions %llu", (long long)r->lag_ms,
                    (unsigned long long)r->records, (unsigned long long)r->transactions);
-    for (size_t i = 0; i < r->table_count; i++)
-        rt_buf_appendf(&b, " %s=%llu", r->tables[i].qualified,
-                       (unsigned long long)r->tables[i].rows);
+    for (size_t i = 0; i < op_cdc_tables_count(r->tables); i++) {
+        const cdc_table *t = op_cdc_tables_at(r->tables, i);
+        rt_buf_appendf(&b, " %s=%llu", t->qualified, (unsigned long long)t->rows);
+    }
     LOG_INFO("%s: mysql_cdc: binlog at %s", r->tag, b.data);
     rt_buf_fini(&b);
+}
+
+/* The lag and the committed position for the metrics, once per poll. */
+static void publish(op_cdc_binlog_reader *r)
+{
+    if (!r->metrics)
+        return;
+    rt_metric_set(r->m_lag, r->lag_ms);
+    rt_buf b;
+    rt_buf_init(&b);
+    op_binlog_pos_format(&r->committed, &b);
+    if (b.data)
+        rt_metric_set_text(r->m_position, b.data);
+    rt_buf_fini(&b);
+}
+
+static void metrics_register(op_cdc_binlog_reader *r)
+{
+    op_ctx *ctx = r->ctx;
+    r->metrics = true;
+    r->m_lag = op_ctx_gauge(ctx, "sluice_mysql_cdc_lag_ms",
+                            "How far the binlog reader is behind the server: now minus the "
+                            "timestamp of the last event read (0 when caught up).",
+                            NULL, NULL);
+    r->m_position = op_ctx_info(ctx, "sluice_mysql_cdc_binlog_position_info",
+                                "The committed binlog position (file:offset and GTIDs).", NULL,
+                                NULL);
+    r->m_transactions = op_ctx_counter(ctx, "sluice_mysql_cdc_transactions_total",
+                                       "Committed transactions that carried selected rows.", NULL,
+                                       NULL);
+    r->m_schema_changes = op_ctx_counter(ctx, "sluice_mysql_cdc_schema_changes_total",
+                                         "Schema-change records emitted.", NULL, NULL);
+    r->m_reconnects = op_ctx_counter(ctx, "sluice_mysql_cdc_reconnects_total",
+                                     "Replication connections reopened after a loss.", NULL, NULL);
 }
 
 /* True at a transaction boundary at or past the stop position. A position that cannot be
@@ -675,6 +576,7 @@ int op_cdc_binlog_reader_poll(op_cdc_binlog_reader *r, op_ctx *ctx, rt_err *err)
             return OP_POLL_MORE;
         }
     }
+    publish(r);
     return r->records > before || !idle ? OP_POLL_MORE : OP_POLL_IDLE;
 }
 
@@ -688,9 +590,11 @@ int op_cdc_binlog_reader_new(op_ctx *ctx, const op_cdc_binlog_reader_params *p,
         return reader_oom(err);
     }
     r->p = *p;
-    r->conn = conn;
     r->tag = op_ctx_log_tag(ctx);
+    r->ctx = ctx;
     r->catalog = op_ctx_catalog(ctx);
+    if (!p->emit)
+        metrics_register(r);
     r->batch_rows = op_ctx_batch_rows(ctx);
     if (r->batch_rows == 0)
         r->batch_rows = 1024;
@@ -705,12 +609,26 @@ int op_cdc_binlog_reader_new(op_ctx *ctx, const op_cdc_binlog_reader_params *p,
     rt_buf_init(&r->text);
     op_binlog_pos_init(&r->committed);
     op_binlog_pos_init(&r->stop);
+    int rc = op_cdc_tables_new(r->catalog, r->p.filter, &r->p.client.conn, conn, r->tag, &r->tables,
+                               err);
+    if (rc != 0) {
+        free(r);
+        return rc;
+    }
     r->decoder = op_binlog_decoder_new();
     r->before = op_mysql_row_new();
     r->after = op_mysql_row_new();
-    int rc = r->decoder && r->before && r->after ? 0 : reader_oom(err);
-    for (size_t i = 0; rc == 0 && tables && i < op_mysql_table_list_count(tables); i++)
-        rc = table_add(r, op_mysql_table_list_get(tables, i), err);
+    rc = r->decoder && r->before && r->after ? 0 : reader_oom(err);
+    if (rc == 0)
+        rc = op_mysql_conn_params_time_zone(&r->p.client.conn, NULL, &r->tz, err);
+    if (rc == 0 && start->history)
+        rc = op_cdc_tables_restore(r->tables, start->history, start->history_len, err);
+    if (rc == 0) {
+        /* The schemas read at start-up are in force from the start position on (a GTID start
+         * has no file yet: from the beginning). */
+        op_schema_pos from = {start->position.file, start->position.offset};
+        rc = op_cdc_tables_seed(r->tables, tables, from, err);
+    }
     if (rc == 0)
         rc = op_binlog_pos_copy(&r->committed, &start->position, err);
     r->skip = start->txn_rows;
@@ -736,13 +654,11 @@ void op_cdc_binlog_reader_free(op_cdc_binlog_reader *r)
     op_binlog_pos_fini(&r->stop);
     op_binlog_client_close(r->client);
     op_binlog_decoder_free(r->decoder);
-    op_mysql_conn_close(r->conn);
+    op_cdc_tables_free(r->tables);
     op_mysql_row_free(r->before);
     op_mysql_row_free(r->after);
     rt_buf_fini(&r->text);
-    for (size_t i = 0; i < r->table_count; i++)
-        table_fini(&r->tables[i]);
-    free(r->tables);
+    op_mysql_time_zone_free(r->tz);
     free(r->ids);
     op_binlog_pos_fini(&r->committed);
     free(r);
@@ -790,9 +706,20 @@ int op_cdc_binlog_reader_restart(op_cdc_binlog_reader *r, const op_binlog_pos *f
 int op_cdc_binlog_reader_state(const op_cdc_binlog_reader *r, op_cdc_state *out, rt_err *err)
 {
     int rc = op_binlog_pos_copy(&out->position, &r->committed, err);
-    if (rc == 0)
-        out->txn_rows = r->txn_emitted;
-    return rc;
+    if (rc != 0)
+        return rc;
+    out->txn_rows = r->txn_emitted;
+    /* The history as of the committed position: a DDL is applied at its own commit, so no
+     * version from beyond the position is in it. */
+    rt_buf h;
+    rt_buf_init(&h);
+    op_cdc_tables_encode(r->tables, &h);
+    if (!h.data)
+        return reader_oom(err);
+    free(out->history);
+    out->history = (uint8_t *)h.data;
+    out->history_len = h.len;
+    return 0;
 }
 
 void op_cdc_binlog_reader_metrics(const op_cdc_binlog_reader *r, op_cdc_binlog_metrics *out)
@@ -801,13 +728,15 @@ void op_cdc_binlog_reader_metrics(const op_cdc_binlog_reader *r, op_cdc_binlog_m
     out->transactions = r->transactions;
     out->lag_ms = r->lag_ms;
     out->reconnects = r->reconnects;
+    out->schema_changes = r->schema_changes;
 }
 
 uint64_t op_cdc_binlog_reader_table_rows(const op_cdc_binlog_reader *r, const char *qualified)
 {
-    for (size_t i = 0; i < r->table_count; i++) {
-        if (strcmp(r->tables[i].qualified, qualified) == 0)
-            return r->tables[i].rows;
+    for (size_t i = 0; i < op_cdc_tables_count(r->tables); i++) {
+        const cdc_table *t = op_cdc_tables_at(r->tables, i);
+        if (strcmp(t->qualified, qualified) == 0)
+            return t->rows;
     }
     return 0;
 }

@@ -89,6 +89,7 @@ typedef struct op_cdc_binlog_metrics {
     uint64_t transactions; /* committed transactions that carried selected rows */
     int64_t lag_ms;        /* now - the timestamp of the last event read; 0 when caught up */
     unsigned reconnects;
+    uint64_t schema_changes; /* schema-change records emitted */
 } op_cdc_binlog_metrics;
 void op_cdc_binlog_reader_metrics(const op_cdc_binlog_reader *r, op_cdc_binlog_metrics *out);
 /* Rows (records) read so far from db.table ("db.table"); 0 for a table not selected. */

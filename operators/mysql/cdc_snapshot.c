@@ -1,8 +1,10 @@
 /* The snapshot phase of the mysql_cdc source and the split filter of the binlog phase after it
- * (cdc_snapshot.h): split by split, LOW mark, SELECT, HIGH mark, the binlog between the marks,
- * the watermark merge, +I out, the split recorded as finished with its HIGH mark. */
+ * (cdc_snapshot.h): subtask 0 queues splits in the coordinator; each subtask, split by split:
+ * LOW mark, SELECT, HIGH mark, the binlog between the marks, the watermark merge, +I out, the
+ * split recorded as finished with its HIGH mark. */
 #include "operators/mysql/cdc_snapshot.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,13 +57,20 @@ struct op_cdc_snapshot {
     op_mysql_conn *conn; /* splitter queries, split reads and their LOW and HIGH marks: one
                             login for the whole phase, not two per split */
     op_mysql_table_list *tables;
+    /* Enumerate only: per table, where its splitting resumes after a restore (a split whose
+     * index and end count; NULL: from the start), and the table being split. */
+    op_snapshot_split **afters;
     size_t table;                   /* index of the table being split */
     op_snapshot_splitter *splitter; /* of tables[table]; NULL between tables */
+    bool enumerated;                /* every table is split */
+    size_t queue_target;            /* splits kept queued for the readers */
     op_cdc_binlog_reader *backfill; /* reads LOW..HIGH; opened at the first split that needs it */
-    op_cdc_state progress;          /* finished splits, in order */
+    op_cdc_state progress;          /* finished splits */
     batch_list rows, events;
     const char *tag;
-    uint64_t splits_read, table_splits, table_rows;
+    uint32_t subtask;
+    char failpoint[64]; /* "mysql_cdc.snapshot_split.<subtask>": tests count reads per subtask */
+    uint64_t splits_read, table_splits;
 };
 
 static int snap_oom(rt_err *err)
@@ -69,35 +78,38 @@ static int snap_oom(rt_err *err)
     return rt_err_set(err, RT_ENOMEM, "mysql_cdc: out of memory");
 }
 
-/* The last finished split of table `qualified`, NULL when none. */
-static const op_snapshot_split *last_finished(const op_cdc_snapshot *s, const char *qualified)
-{
-    for (size_t i = s->progress.split_count; i-- > 0;) {
-        if (strcmp(op_snapshot_split_table(s->progress.splits[i]), qualified) == 0)
-            return s->progress.splits[i];
-    }
-    return NULL;
-}
-
-/* Opens the splitter of the next table that is not fully read; false when none is left. */
+/* Opens the splitter of the next table that is not fully split; false when none is left. */
 static int next_table(op_cdc_snapshot *s, bool *more, rt_err *err)
 {
     for (; s->table < op_mysql_table_list_count(s->tables); s->table++) {
         const op_mysql_table_info *info = op_mysql_table_list_get(s->tables, s->table);
-        const op_snapshot_split *after = last_finished(s, rt_table_qualified(info->table));
+        const op_snapshot_split *after = s->afters[s->table];
         if (after && !op_snapshot_split_end(after))
-            continue; /* its last split has an open end: read before the restore */
+            continue; /* its largest split has an open end: split before the restore */
         int rc = op_snapshot_splitter_new(info, &s->p.split, after, &s->splitter, err);
         if (rc != 0)
             return rt_err_prefix(err, rc, "mysql_cdc: split %s", rt_table_qualified(info->table));
-        s->table_splits = s->table_rows = 0;
-        LOG_INFO("%s: mysql_cdc: snapshot of %s %s", s->tag, rt_table_qualified(info->table),
+        s->table_splits = 0;
+        LOG_INFO("%s: mysql_cdc: splitting of %s %s", s->tag, rt_table_qualified(info->table),
                  after ? "resumes after a restore" : "starts");
         *more = true;
         return 0;
     }
     *more = false;
     return 0;
+}
+
+/* Index of the table `qualified` in s->tables; false when it is not selected here. */
+static bool find_table(const op_cdc_snapshot *s, const char *qualified, size_t *at)
+{
+    for (size_t i = 0; i < op_mysql_table_list_count(s->tables); i++) {
+        const op_mysql_table_info *info = op_mysql_table_list_get(s->tables, i);
+        if (info->table && strcmp(rt_table_qualified(info->table), qualified) == 0) {
+            *at = i;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Reads the binlog from low to high into s->events (records of every selected table). */
@@ -224,7 +236,15 @@ static rt_batch *ctx_batch_new(void *ctx)
 /* LOW, read, HIGH, backfill, merge, emit, record: one split. Takes split. */
 static int read_split(op_cdc_snapshot *s, op_ctx *ctx, op_snapshot_split *split, rt_err *err)
 {
-    const op_mysql_table_info *info = op_mysql_table_list_get(s->tables, s->table);
+    size_t at = 0;
+    if (!find_table(s, op_snapshot_split_table(split), &at)) {
+        /* Subtask 0 read the schemas before this subtask did, and the table changed between. */
+        int rc = rt_err_set(err, RT_ESTATE, "mysql_cdc: split %s: table not selected by subtask %u",
+                            op_snapshot_split_name(split), s->subtask);
+        op_snapshot_split_free(split);
+        return rc;
+    }
+    const op_mysql_table_info *info = op_mysql_table_list_get(s->tables, at);
     op_binlog_pos low, high;
     op_binlog_pos_init(&low);
     op_binlog_pos_init(&high);
@@ -235,6 +255,8 @@ static int read_split(op_cdc_snapshot *s, op_ctx *ctx, op_snapshot_split *split,
         .batch_rows = op_ctx_batch_rows(ctx), .batch_new = ctx_batch_new, .batch_arg = ctx};
     /* Tests: slow splits let checkpoints and cancellation fall between them; hits count reads. */
     int rc = FAILPOINT("mysql_cdc.snapshot_split", err);
+    if (rc == 0)
+        rc = FAILPOINT(s->failpoint, err);
     if (rc == 0)
         rc = op_binlog_server_position_on(s->conn, &low, err);
     if (rc == 0)
@@ -260,9 +282,12 @@ static int read_split(op_cdc_snapshot *s, op_ctx *ctx, op_snapshot_split *split,
         LOG_DEBUG("%s: mysql_cdc: split %s: %llu rows read, %llu emitted%s", s->tag,
                   op_snapshot_split_name(split), (unsigned long long)read,
                   (unsigned long long)emitted, order != 0 ? " (merged with the binlog)" : "");
+        /* The coordinator's copy first: once the split is in progress a checkpoint records
+         * it, and the coordinator must already count it as this subtask's. */
+        rc = op_snapshot_coordinator_finished(s->p.coord, s->subtask, split, err);
+    }
+    if (rc == 0) {
         s->splits_read++;
-        s->table_splits++;
-        s->table_rows += emitted;
         rc = op_cdc_state_add_split(&s->progress, split, err);
         split = NULL;
     }
@@ -273,15 +298,19 @@ static int read_split(op_cdc_snapshot *s, op_ctx *ctx, op_snapshot_split *split,
     return rc;
 }
 
-int op_cdc_snapshot_poll(op_cdc_snapshot *s, op_ctx *ctx, rt_err *err)
+/* Enumerate: queues the next split of the tables, or sets s->enumerated when all are split. */
+static int enumerate_one(op_cdc_snapshot *s, rt_err *err)
 {
     if (!s->splitter) {
         bool more = false;
         int rc = next_table(s, &more, err);
         if (rc != 0)
             return rc;
-        if (!more)
-            return OP_POLL_END;
+        if (!more) {
+            s->enumerated = true;
+            op_snapshot_coordinator_set_enumerated(s->p.coord);
+            return 0;
+        }
     }
     op_snapshot_split *split = NULL;
     int rc = op_snapshot_splitter_next(s->splitter, s->conn, &split, err);
@@ -289,16 +318,152 @@ int op_cdc_snapshot_poll(op_cdc_snapshot *s, op_ctx *ctx, rt_err *err)
         return rt_err_prefix(err, rc, "mysql_cdc: snapshot");
     if (!split) {
         const op_mysql_table_info *info = op_mysql_table_list_get(s->tables, s->table);
-        LOG_INFO("%s: mysql_cdc: snapshot of %s done: %llu splits, %llu rows", s->tag,
-                 rt_table_qualified(info->table), (unsigned long long)s->table_splits,
-                 (unsigned long long)s->table_rows);
+        LOG_INFO("%s: mysql_cdc: splitting of %s done: %llu splits", s->tag,
+                 rt_table_qualified(info->table), (unsigned long long)s->table_splits);
         op_snapshot_splitter_free(s->splitter);
         s->splitter = NULL;
         s->table++;
-        return OP_POLL_MORE;
+        return 0;
     }
-    rc = read_split(s, ctx, split, err);
+    s->table_splits++;
+    return op_snapshot_coordinator_push(s->p.coord, split, err);
+}
+
+int op_cdc_snapshot_poll(op_cdc_snapshot *s, op_ctx *ctx, rt_err *err)
+{
+    /* Splitting is cheap (a query per split) next to reading: keep a few splits queued per
+     * subtask so that the others do not wait while subtask 0 reads. */
+    while (s->p.enumerate && !s->enumerated &&
+           op_snapshot_coordinator_pending(s->p.coord) < s->queue_target) {
+        int rc = enumerate_one(s, err);
+        if (rc != 0)
+            return rc;
+    }
+    op_snapshot_split *split = NULL;
+    switch (op_snapshot_coordinator_take(s->p.coord, s->subtask, &split)) {
+    case OP_SNAPSHOT_TAKE_SPLIT:
+        break;
+    case OP_SNAPSHOT_TAKE_WAIT:
+        return OP_POLL_IDLE;
+    case OP_SNAPSHOT_TAKE_DONE:
+        return OP_POLL_END;
+    }
+    int rc = read_split(s, ctx, split, err);
     return rc != 0 ? rc : OP_POLL_MORE;
+}
+
+/* Orders splits of one table by their start (an open start first): qsort's comparator over
+ * op_snapshot_split pointers. */
+static int split_start_cmp(const void *a, const void *b)
+{
+    const op_snapshot_split *x = *(op_snapshot_split *const *)a;
+    const op_snapshot_split *y = *(op_snapshot_split *const *)b;
+    const rt_value *sx = op_snapshot_split_start(x), *sy = op_snapshot_split_start(y);
+    if (!sx || !sy)
+        return (sx != NULL) - (sy != NULL);
+    return op_snapshot_key_compare(sx, sy, op_snapshot_split_key_count(x));
+}
+
+int op_cdc_snapshot_plan_table(const char *table, size_t key_count,
+                               op_snapshot_split *const *finished, size_t n, op_cdc_state *gaps,
+                               op_snapshot_split **after, rt_err *err)
+{
+    if (n == 0) {
+        *after = NULL;
+        return 0;
+    }
+    op_snapshot_split **v = malloc(n * sizeof *v);
+    if (!v)
+        return snap_oom(err);
+    uint32_t next = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = finished[i];
+        if (op_snapshot_split_key_count(v[i]) != key_count && rc == 0)
+            rc = rt_err_set(err, RT_ESTATE, "split %s has %zu key values, the key of %s %zu now",
+                            op_snapshot_split_name(v[i]), op_snapshot_split_key_count(v[i]), table,
+                            key_count);
+        if (op_snapshot_split_index(v[i]) >= next)
+            next = op_snapshot_split_index(v[i]) + 1;
+    }
+    if (rc == 0)
+        qsort(v, n, sizeof *v, split_start_cmp);
+    size_t added = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const rt_value *start = op_snapshot_split_start(v[i]);
+        const rt_value *prev = i > 0 ? op_snapshot_split_end(v[i - 1]) : NULL;
+        int c = 0;
+        if (i == 0 && !start)
+            continue; /* covers the table's beginning */
+        if (i > 0 &&
+            (!prev || !start || (c = op_snapshot_key_compare(prev, start, key_count)) > 0)) {
+            rc = rt_err_set(err, RT_ECORRUPT, "finished splits %s and %s overlap",
+                            op_snapshot_split_name(v[i - 1]), op_snapshot_split_name(v[i]));
+            break;
+        }
+        if (i > 0 && c == 0)
+            continue; /* adjacent */
+        op_snapshot_split *gap = NULL;
+        rc = op_snapshot_split_new(table, next++, key_count, prev, start, &gap, err);
+        if (rc == 0)
+            rc = op_cdc_state_add_split(gaps, gap, err);
+        added += rc == 0;
+    }
+    /* The splitter numbers from the resume split's index + 1 and starts at its end. */
+    op_snapshot_split *resume = NULL;
+    if (rc == 0)
+        rc = op_snapshot_split_new(table, next - 1, key_count, NULL,
+                                   op_snapshot_split_end(v[n - 1]), &resume, err);
+    free(v);
+    if (rc != 0) {
+        /* Leave gaps as it was: drop what this call appended. */
+        for (; added > 0; added--)
+            op_snapshot_split_free(gaps->splits[--gaps->split_count]);
+        return rt_err_prefix(err, rc, "mysql_cdc: restore %s", table);
+    }
+    *after = resume;
+    return 0;
+}
+
+/* Enumerate after a restore, for table t: queues the gaps between its finished splits and sets
+ * where its splitting resumes (op_cdc_snapshot_plan_table). */
+static int plan_table(op_cdc_snapshot *s, size_t t, rt_err *err)
+{
+    const op_mysql_table_info *info = op_mysql_table_list_get(s->tables, t);
+    const char *name = rt_table_qualified(info->table);
+    size_t cols[OP_MYSQL_MAX_KEY_COLUMNS];
+    size_t kc = op_snapshot_key_columns(info, cols);
+    size_t n = 0;
+    for (size_t i = 0; i < s->progress.split_count; i++)
+        n += strcmp(op_snapshot_split_table(s->progress.splits[i]), name) == 0;
+    if (n == 0)
+        return 0;
+    op_snapshot_split **v = malloc(n * sizeof *v);
+    if (!v)
+        return snap_oom(err);
+    n = 0;
+    for (size_t i = 0; i < s->progress.split_count; i++) {
+        if (strcmp(op_snapshot_split_table(s->progress.splits[i]), name) == 0)
+            v[n++] = s->progress.splits[i];
+    }
+    op_cdc_state gaps;
+    op_cdc_state_init(&gaps);
+    int rc = op_cdc_snapshot_plan_table(name, kc, v, n, &gaps, &s->afters[t], err);
+    free(v);
+    if (rc == 0 && gaps.split_count > 0)
+        LOG_INFO("%s: mysql_cdc: %s: %zu finished splits, %zu gaps between them read again", s->tag,
+                 name, n, gaps.split_count);
+    for (size_t i = 0; i < gaps.split_count; i++) {
+        op_snapshot_split *g = gaps.splits[i];
+        gaps.splits[i] = NULL;
+        if (rc == 0)
+            rc = op_snapshot_coordinator_push(s->p.coord, g, err); /* takes g */
+        else
+            op_snapshot_split_free(g);
+    }
+    gaps.split_count = 0;
+    op_cdc_state_fini(&gaps);
+    return rc;
 }
 
 int op_cdc_snapshot_new(op_ctx *ctx, const op_cdc_snapshot_params *p, op_mysql_conn *conn,
@@ -315,6 +480,9 @@ int op_cdc_snapshot_new(op_ctx *ctx, const op_cdc_snapshot_params *p, op_mysql_c
     s->conn = conn;
     s->tables = tables;
     s->tag = op_ctx_log_tag(ctx);
+    s->subtask = op_ctx_subtask(ctx);
+    s->queue_target = 2 * (size_t)op_ctx_parallelism(ctx) - 1;
+    snprintf(s->failpoint, sizeof s->failpoint, "mysql_cdc.snapshot_split.%u", s->subtask);
     op_cdc_state_init(&s->progress);
     s->progress.has_snapshot = s->progress.snapshot_running = true;
     /* Records of the split reads point at info->table and go downstream: the catalog owns it
@@ -329,6 +497,14 @@ int op_cdc_snapshot_new(op_ctx *ctx, const op_cdc_snapshot_params *p, op_mysql_c
         s->progress.split_count = progress->split_count;
         progress->splits = NULL;
         progress->split_count = 0;
+    }
+    s->afters = calloc(op_mysql_table_list_count(tables) + 1, sizeof *s->afters);
+    int rc = s->afters ? 0 : snap_oom(err);
+    for (size_t t = 0; rc == 0 && p->enumerate && t < op_mysql_table_list_count(tables); t++)
+        rc = plan_table(s, t, err);
+    if (rc != 0) {
+        op_cdc_snapshot_free(s);
+        return rc;
     }
     *out = s;
     return 0;
@@ -345,6 +521,9 @@ void op_cdc_snapshot_free(op_cdc_snapshot *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; s->afters && i < op_mysql_table_list_count(s->tables); i++)
+        op_snapshot_split_free(s->afters[i]);
+    free(s->afters);
     op_snapshot_splitter_free(s->splitter);
     op_cdc_binlog_reader_free(s->backfill);
     op_mysql_conn_close(s->conn);
@@ -363,6 +542,62 @@ const op_cdc_state *op_cdc_snapshot_progress(const op_cdc_snapshot *s)
 uint64_t op_cdc_snapshot_splits_read(const op_cdc_snapshot *s)
 {
     return s->splits_read;
+}
+
+int op_cdc_snapshot_adopt(op_cdc_snapshot *s, rt_err *err)
+{
+    return op_snapshot_coordinator_take_finished(s->p.coord, s->subtask, &s->progress, err);
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int op_cdc_snapshot_gather(op_ctx *ctx, uint32_t parallelism, op_cdc_state *into, rt_err *err)
+{
+    unsigned long long ckpt = (unsigned long long)op_ctx_restored_checkpoint(ctx);
+    for (uint32_t i = 1; i < parallelism; i++) {
+        char *val = NULL;
+        size_t len = 0;
+        int rc = op_ctx_state_get_subtask(ctx, i, OP_CDC_STATE_SNAPSHOT, &val, &len, err);
+        if (rc == RT_ENOTFOUND)
+            continue;
+        if (rc == 0)
+            rc = op_cdc_state_parse_snapshot((const uint8_t *)val, len, into, NULL, err);
+        free(val);
+        if (rc != 0)
+            return rt_err_prefix(err, rc, "checkpoint %llu: subtask %u", ckpt, i);
+    }
+    return 0;
+}
+
+int op_cdc_snapshot_read_parallelism(op_ctx *ctx, uint32_t *out, rt_err *err)
+{
+    char *val = NULL;
+    size_t len = 0;
+    int rc = op_ctx_state_get(ctx, OP_CDC_STATE_PARALLELISM, &val, &len, err);
+    if (rc == RT_ENOTFOUND) {
+        *out = 1;
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    uint32_t n = len == 4 ? get_u32((const uint8_t *)val) : 0;
+    free(val);
+    if (n == 0)
+        return rt_err_set(err, RT_ECORRUPT, "checkpoint %llu: parallelism: %zu bytes, value %u",
+                          (unsigned long long)op_ctx_restored_checkpoint(ctx), len, n);
+    *out = n;
+    return 0;
+}
+
+int op_cdc_snapshot_write_parallelism(op_ctx *ctx, uint32_t parallelism, rt_err *err)
+{
+    unsigned char n[4];
+    for (size_t i = 0; i < 4; i++)
+        n[i] = (unsigned char)(parallelism >> (8 * i));
+    return op_ctx_state_put(ctx, OP_CDC_STATE_PARALLELISM, n, sizeof n, err);
 }
 
 /* --- the split filter of the binlog phase --- */
@@ -467,6 +702,12 @@ static int filter_add(op_cdc_split_filter *f, op_mysql_table_list *tables,
     return 0;
 }
 
+static int filter_split_cmp(const void *a, const void *b)
+{
+    const filter_split *x = a, *y = b;
+    return split_start_cmp(&x->split, &y->split);
+}
+
 int op_cdc_split_filter_new(op_mysql_table_list *tables, op_cdc_state *progress,
                             op_cdc_split_filter **out, rt_err *err)
 {
@@ -486,6 +727,10 @@ int op_cdc_split_filter_new(op_mysql_table_list *tables, op_cdc_state *progress,
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < f->progress.split_count; i++)
         rc = filter_add(f, tables, f->progress.splits[i], err);
+    /* Parallel readers finish splits out of key order: the lookup wants them in it. */
+    for (size_t i = 0; rc == 0 && i < f->table_count; i++)
+        qsort(f->tables[i].splits, f->tables[i].split_count, sizeof *f->tables[i].splits,
+              filter_split_cmp);
     if (rc != 0) {
         op_cdc_split_filter_free(f);
         return rt_err_prefix(err, rc, "mysql_cdc: snapshot state");
@@ -514,8 +759,8 @@ bool op_cdc_split_filter_keep(void *arg, const rt_record *rec, const op_binlog_p
             return true;
         key[i] = rec->values[t->key[i]];
     }
-    /* A table's splits finished in key order, each starting where the one before ended: the
-     * first whose end is open or not below the key is the candidate. */
+    /* A table's splits are sorted by key, each starting where the one before ended: the first
+     * whose end is open or not below the key is the candidate. */
     size_t lo = 0, hi = t->split_count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

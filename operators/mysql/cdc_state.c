@@ -19,6 +19,7 @@ void op_cdc_state_fini(op_cdc_state *s)
     for (size_t i = 0; i < s->split_count; i++)
         op_snapshot_split_free(s->splits[i]);
     free(s->splits);
+    free(s->history);
     memset(s, 0, sizeof *s);
     op_binlog_pos_init(&s->position);
 }
@@ -73,8 +74,8 @@ int op_cdc_state_write_snapshot(op_ctx *ctx, bool running, op_snapshot_split *co
     return rc;
 }
 
-/* Parses the "snapshot" value into s (splits appended), every length bounded by what is left. */
-static int read_snapshot(const uint8_t *p, size_t len, op_cdc_state *s, rt_err *err)
+int op_cdc_state_parse_snapshot(const uint8_t *p, size_t len, op_cdc_state *s, bool *running,
+                                rt_err *err)
 {
     if (len < 6)
         return rt_err_set(err, RT_ECORRUPT, "snapshot: %zu bytes, truncated header", len);
@@ -82,7 +83,8 @@ static int read_snapshot(const uint8_t *p, size_t len, op_cdc_state *s, rt_err *
         return rt_err_set(err, RT_ESTATE, "snapshot: version %u (this build reads 1)", p[0]);
     if (p[1] > 1)
         return rt_err_set(err, RT_ECORRUPT, "snapshot: running flag %u", p[1]);
-    s->snapshot_running = p[1] == 1;
+    if (running)
+        *running = p[1] == 1;
     uint32_t count = get_u32(p + 2);
     size_t at = 6;
     for (uint32_t i = 0; i < count; i++) {
@@ -122,6 +124,8 @@ int op_cdc_state_write(op_ctx *ctx, const op_cdc_state *s, rt_err *err)
     rc = op_ctx_state_put(ctx, OP_CDC_STATE_TXN_ROWS, n, sizeof n, err);
     if (rc == 0 && s->has_snapshot)
         rc = op_cdc_state_write_snapshot(ctx, s->snapshot_running, s->splits, s->split_count, err);
+    if (rc == 0 && s->history)
+        rc = op_ctx_state_put(ctx, OP_CDC_STATE_SCHEMA_HISTORY, s->history, s->history_len, err);
     return rc;
 }
 
@@ -168,12 +172,23 @@ int op_cdc_state_read(op_ctx *ctx, op_cdc_state *s, rt_err *err)
     op_cdc_state_init(&snap);
     rc = op_ctx_state_get(ctx, OP_CDC_STATE_SNAPSHOT, &val, &len, err);
     if (rc == 0) {
-        rc = read_snapshot((const uint8_t *)val, len, &snap, err);
+        rc = op_cdc_state_parse_snapshot((const uint8_t *)val, len, &snap,
+                                         &snap.snapshot_running, err);
         free(val);
         if (rc != 0)
             rt_err_prefix(err, rc, "checkpoint %llu", ckpt);
     } else if (rc == RT_ENOTFOUND) {
         rc = 0;
+    }
+    if (rc == 0) {
+        /* Checked when the reader decodes it; here only carried. */
+        rc = op_ctx_state_get(ctx, OP_CDC_STATE_SCHEMA_HISTORY, &val, &len, err);
+        if (rc == 0) {
+            snap.history = (uint8_t *)val;
+            snap.history_len = len;
+        } else if (rc == RT_ENOTFOUND) {
+            rc = 0;
+        }
     }
     if (rc == 0)
         rc = op_binlog_pos_copy(&snap.position, &pos, err);

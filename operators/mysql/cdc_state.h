@@ -25,6 +25,10 @@
  * Absent: no snapshot (or it is over and the binlog phase passed every HIGH mark). */
 #define OP_CDC_STATE_SNAPSHOT "snapshot"
 
+/* "schema_history": the binlog reader's schema history (op_schema_history_encode) as of the
+ * committed position. Absent in checkpoints of the snapshot phase and of older releases: the
+ * reader then starts from the schemas of now. */
+#define OP_CDC_STATE_SCHEMA_HISTORY "schema_history"
 /* Caller-allocated; op_cdc_state_init / op_cdc_state_fini. */
 typedef struct op_cdc_state {
     op_binlog_pos position; /* empty when the subtask has no binlog position (snapshot readers) */
@@ -33,6 +37,8 @@ typedef struct op_cdc_state {
     bool snapshot_running;      /* splits are still being read */
     op_snapshot_split **splits; /* finished, in order; owned (op_cdc_state_fini frees them) */
     size_t split_count;
+    uint8_t *history; /* the schema history's binary form; owned, NULL when absent */
+    size_t history_len;
 } op_cdc_state;
 
 /* Appends a finished split (taking it; freed on failure too). RT_ENOMEM. */
@@ -49,6 +55,11 @@ int op_cdc_state_write(op_ctx *ctx, const op_cdc_state *s, rt_err *err);
 int op_cdc_state_write_snapshot(op_ctx *ctx, bool running, op_snapshot_split *const *splits,
                                 size_t count, rt_err *err);
 
+/* Parses a "snapshot" value (the layout above), appending its splits to s and setting *running
+ * (may be NULL); every length is bounded by what is left. RT_ECORRUPT, RT_ESTATE for a newer
+ * version. Parallel readers gather the other subtasks' values with it. */
+int op_cdc_state_parse_snapshot(const uint8_t *p, size_t len, op_cdc_state *s, bool *running,
+                                rt_err *err);
 /* Reads the restored state into s (during open). RT_ENOTFOUND on a fresh start or when the
  * checkpoint holds no position for this subtask; RT_ECORRUPT / RT_ESTATE (a newer version) for
  * bytes that do not decode, the message naming the checkpoint. s is replaced on success only. */

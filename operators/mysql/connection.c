@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "operators/mysql/connection_int.h"
 #include "runtime/base/clock.h"
@@ -24,6 +25,7 @@ struct op_mysql_conn {
     char *name; /* "host:port" */
     char *user;
     char *server_time_zone;
+    op_mysql_time_zone *time_zone; /* server_time_zone, loaded */
     char *version_text;
     op_mysql_flavor flavor;
     uint32_t version;
@@ -181,14 +183,39 @@ static int set_tls(MYSQL *m, const op_mysql_conn_params *p, const char *what, rt
     return 0;
 }
 
-int op_mysql_conn_open(const op_mysql_conn_params *p, op_mysql_conn **out, rt_err *err)
+/* SYSTEM: the zone the server runs in, by the name it reports (@@system_time_zone). Only a
+ * name the tz database knows will do: an abbreviation like "CST" names several zones. */
+static int system_zone(MYSQL *m, const char *what, op_mysql_time_zone **out, rt_err *err)
+{
+    char step[400];
+    snprintf(step, sizeof step, "%.256s: server_time_zone 'SYSTEM': SELECT @@system_time_zone",
+             what);
+    if (mysql_query(m, "SELECT @@system_time_zone") != 0)
+        return fail_handle(m, step, err);
+    MYSQL_RES *res = mysql_store_result(m);
+    if (!res)
+        return fail_handle(m, step, err);
+    MYSQL_ROW row = mysql_fetch_row(res);
+    char name[128];
+    snprintf(name, sizeof name, "%s", row && row[0] ? row[0] : "");
+    mysql_free_result(res);
+    rt_err why;
+    if (op_mysql_time_zone_open(name, NULL, out, &why) == 0)
+        return 0;
+    return rt_err_set(err, RT_EINVAL,
+                      "%s: server_time_zone 'SYSTEM': the server's system zone '%s' is not a tz "
+                      "database zone here (%s): set server_time_zone to the zone's name or "
+                      "offset",
+                      what, name, why.msg);
+}
+
+/* The connection and its session, without the zone. what: "connect host:port as 'user'". */
+static int open_session(const op_mysql_conn_params *p, const char *what, op_mysql_conn **out,
+                        rt_err *err)
 {
     const char *host = p->host && *p->host ? p->host : DEFAULT_HOST;
     unsigned port = p->port ? p->port : DEFAULT_PORT;
     const char *user = p->user ? p->user : "";
-    char what[256];
-    snprintf(what, sizeof what, "connect %s:%u as '%s'", host, port, user);
-
     pthread_once(&library_once, library_init);
     if (library_rc != 0)
         return rt_err_set(err, RT_EINTERNAL, "%s: cannot initialise MariaDB Connector/C", what);
@@ -267,6 +294,53 @@ int op_mysql_conn_open(const op_mysql_conn_params *p, op_mysql_conn **out, rt_er
     return 0;
 }
 
+int op_mysql_conn_open(const op_mysql_conn_params *p, op_mysql_conn **out, rt_err *err)
+{
+    char what[256];
+    snprintf(what, sizeof what, "connect %s:%u as '%s'",
+             p->host && *p->host ? p->host : DEFAULT_HOST, p->port ? p->port : DEFAULT_PORT,
+             p->user ? p->user : "");
+    /* An unknown zone is a configuration error: found before any network round trip. */
+    const char *spec = p->server_time_zone && *p->server_time_zone ? p->server_time_zone : "UTC";
+    bool system = strcasecmp(spec, "SYSTEM") == 0;
+    op_mysql_time_zone *tz = NULL;
+    if (!system && op_mysql_time_zone_open(spec, NULL, &tz, err) != 0)
+        return rt_err_prefix(err, RT_EINVAL, "%s", what);
+    op_mysql_conn *c = NULL;
+    int rc = open_session(p, what, &c, err);
+    if (rc == 0 && system)
+        rc = system_zone(c->mysql, what, &tz, err);
+    if (rc != 0) {
+        op_mysql_conn_close(c);
+        op_mysql_time_zone_free(tz);
+        return rc;
+    }
+    c->time_zone = tz;
+    *out = c;
+    return 0;
+}
+
+int op_mysql_conn_params_time_zone(const op_mysql_conn_params *p, op_mysql_conn *c,
+                                   op_mysql_time_zone **out, rt_err *err)
+{
+    const char *spec = p->server_time_zone && *p->server_time_zone ? p->server_time_zone : "UTC";
+    if (strcasecmp(spec, "SYSTEM") != 0)
+        return op_mysql_time_zone_open(spec, NULL, out, err);
+    op_mysql_conn *own = NULL;
+    if (!c) {
+        int rc = op_mysql_conn_open(p, &own, err);
+        if (rc != 0)
+            return rc;
+        c = own;
+    }
+    op_mysql_time_zone *z = op_mysql_time_zone_dup(c->time_zone);
+    op_mysql_conn_close(own);
+    if (!z)
+        return rt_err_set(err, RT_ENOMEM, "server_time_zone: out of memory");
+    *out = z;
+    return 0;
+}
+
 /* Sleeps ms in slices, polling the cancel callback; returns true when canceled. */
 static bool backoff_sleep(const op_mysql_retry *r, int64_t ms)
 {
@@ -326,6 +400,7 @@ void op_mysql_conn_close(op_mysql_conn *c)
     free(c->name);
     free(c->user);
     free(c->server_time_zone);
+    op_mysql_time_zone_free(c->time_zone);
     free(c->version_text);
     free(c);
 }
@@ -358,6 +433,11 @@ const char *op_mysql_conn_server_version_text(const op_mysql_conn *c)
 const char *op_mysql_conn_server_time_zone(const op_mysql_conn *c)
 {
     return c->server_time_zone;
+}
+
+const op_mysql_time_zone *op_mysql_conn_time_zone(const op_mysql_conn *c)
+{
+    return c->time_zone;
 }
 
 unsigned long op_mysql_conn_thread_id(const op_mysql_conn *c)

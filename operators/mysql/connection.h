@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "operators/mysql/time_zone.h"
 #include "runtime/base/buf.h"
 #include "runtime/base/errors.h"
 
@@ -52,9 +53,10 @@ typedef struct op_mysql_conn_params {
     int64_t connect_timeout_ms;
     int64_t read_timeout_ms;
     int64_t write_timeout_ms;
-    /* The zone the server's users think in ("UTC", "+08:00", "Asia/Shanghai"), kept for the
-     * operator that renders TIMESTAMP values; the session itself always runs in UTC (see
-     * op_mysql_conn_open). NULL: "UTC". */
+    /* The zone the server's users think in ("UTC", "+08:00", "Asia/Shanghai", "SYSTEM": the
+     * server's @@system_time_zone), loaded at open (op_mysql_conn_time_zone) for the code that
+     * renders TIMESTAMP values; the session itself always runs in UTC (see op_mysql_conn_open).
+     * NULL: "UTC". */
     const char *server_time_zone;
 } op_mysql_conn_params;
 
@@ -65,6 +67,8 @@ typedef struct op_mysql_conn op_mysql_conn;
  * the same instant the binary log stores as seconds since the epoch: snapshot rows and binlog
  * rows then agree whatever the server's own zone is. Auto-reconnect stays off: a silent
  * reconnect would lose that session state; callers reopen (op_mysql_conn_open_retry) instead.
+ * server_time_zone is loaded first (time_zone.h): an unknown zone fails with RT_EINVAL
+ * "connect ...: server_time_zone 'Mars/Base': unknown zone (...)" before connecting.
  *
  * Returns 0 with *out (close with op_mysql_conn_close), or: RT_EINVAL for what retrying cannot
  * fix (access denied, unknown database, TLS required but not offered or not trusted, unknown
@@ -107,6 +111,14 @@ uint32_t op_mysql_conn_server_version(const op_mysql_conn *c);
 const char *op_mysql_conn_server_version_text(const op_mysql_conn *c);
 /* The configured server_time_zone ("UTC" by default). Borrowed. */
 const char *op_mysql_conn_server_time_zone(const op_mysql_conn *c);
+/* The loaded server_time_zone. Borrowed; valid until close. */
+const op_mysql_time_zone *op_mysql_conn_time_zone(const op_mysql_conn *c);
+/* The zone p->server_time_zone names, for code that renders TIMESTAMP values apart from any
+ * one connection: read from the tz database (op_mysql_time_zone_open), or for "SYSTEM" the
+ * zone c's server runs in (c NULL: asked over a short connection of p). Errors of
+ * op_mysql_time_zone_open and op_mysql_conn_open. *out: free with op_mysql_time_zone_free. */
+int op_mysql_conn_params_time_zone(const op_mysql_conn_params *p, op_mysql_conn *c,
+                                   op_mysql_time_zone **out, rt_err *err);
 /* The server's id of this session (what KILL takes, CONNECTION_ID()). */
 unsigned long op_mysql_conn_thread_id(const op_mysql_conn *c);
 /* True when the connection runs over TLS. */

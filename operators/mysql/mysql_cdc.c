@@ -2,8 +2,9 @@
  * mode, stop, heartbeat), and the operator that checks the server, reads the selected tables'
  * schemas, runs the snapshot phase (cdc_snapshot.h) for startup "initial" and "snapshot", picks the
  * binlog start (restored state first, else the snapshot's smallest HIGH mark, else the startup
- * mode) and streams the binlog (cdc_binlog_reader.h). Subtask 0 does everything; other subtasks
- * idle until snapshot splits are read in parallel. */
+ * mode) and streams the binlog (cdc_binlog_reader.h). Every subtask reads snapshot splits (each
+ * with its own connection and server_id); subtask 0 also splits the tables, decides when the
+ * snapshot is over for the checkpoints, and alone reads the binlog phase. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "operators/mysql/cdc_state.h"
 #include "operators/mysql/schema_reader.h"
 #include "operators/mysql/server_check.h"
+#include "operators/mysql/snapshot_coordinator.h"
 #include "operators/mysql/source_config.h"
 #include "operators/op.h"
 #include "runtime/base/config.h"
@@ -211,13 +213,18 @@ typedef struct cdc {
     char *password; /* resolved; op_mysql_source_config_password_free */
     op_mysql_table_filter *filter;
     startup su;
-    /* Subtask 0: the reader parameters (strings borrowed from cfg and password), then one phase
-     * at a time: the snapshot, or the binlog reader (with the split filter of "initial" mode
-     * until the stream passed the largest HIGH mark). */
+    /* The reader parameters (strings borrowed from cfg and password; this subtask's server_id),
+     * then one phase at a time: the snapshot, or (subtask 0) the binlog reader with the split
+     * filter of "initial" mode until the stream passed the largest HIGH mark. */
     op_cdc_binlog_reader_params rp;
+    op_snapshot_coordinator *coord; /* the vertex's, shared by its subtasks */
     op_cdc_snapshot *snapshot;
     op_cdc_binlog_reader *reader;
     op_cdc_split_filter *splits;
+    uint64_t last_ckpt; /* the last checkpoint whose state this subtask wrote */
+    /* The snapshot has nothing more for this subtask to read (other subtasks; subtask 0 in
+     * mode "snapshot"): s->snapshot stays only for the checkpoints' state. */
+    bool read_done;
     bool ended; /* a bounded run returned OP_POLL_END */
 } cdc;
 
@@ -265,6 +272,7 @@ static int start_position(cdc *s, const op_binlog_client_params *cp, const start
 static void cdc_free(cdc *s)
 {
     op_cdc_snapshot_free(s->snapshot);
+    op_snapshot_coordinator_leave(s->coord);
     op_cdc_binlog_reader_free(s->reader);
     op_cdc_split_filter_free(s->splits);
     op_mysql_table_filter_free(s->filter);
@@ -287,6 +295,40 @@ static uint32_t default_server_id(const char *job)
 static bool is_bounded(const cdc *s)
 {
     return s->su.mode == STARTUP_SNAPSHOT || s->cfg->stop == STOP_LATEST;
+}
+
+/* The modes that start with a snapshot, whose splits every subtask reads. */
+static bool has_snapshot(const cdc *s)
+{
+    return s->su.mode == STARTUP_INITIAL || s->su.mode == STARTUP_SNAPSHOT;
+}
+
+/* This subtask's reader parameters: subtask i replicates as server_id first + i, so that the
+ * parallel snapshot readers' binlog connections do not end each other's streams. A range too
+ * small for the snapshot readers is a config error. */
+static int reader_params(cdc *s, op_ctx *ctx, rt_err *err)
+{
+    const cdc_config *c = s->cfg;
+    op_cdc_binlog_reader_params *rp = &s->rp;
+    op_mysql_source_config_conn_params(&c->conn, s->password, &rp->client.conn);
+    uint32_t first = 0, last = 0, n = op_ctx_parallelism(ctx);
+    int rc = op_mysql_source_config_server_ids(&c->conn, "config", &first, &last, err);
+    if (rc != 0)
+        return rc;
+    if (first && has_snapshot(s) && n > 1 && (uint64_t)last - first + 1 < n)
+        return rt_err_set(err, RT_EINVAL,
+                          "config.server_id: %u-%u holds %llu ids, but parallelism %u reads "
+                          "the snapshot with %u binlog connections, each with its own id: set a "
+                          "range of at least %u ids (\"%u-%llu\")",
+                          first, last, (unsigned long long)last - first + 1, n, n, n, first,
+                          (unsigned long long)first + n - 1);
+    rp->client.server_id =
+        (first ? first : default_server_id(op_ctx_job_name(ctx))) + op_ctx_subtask(ctx);
+    rp->client.heartbeat_ms = (uint32_t)c->heartbeat_ms;
+    rp->client.gtid_strict_mode = false;
+    rp->filter = s->filter;
+    rp->max_txn_records = (size_t)c->max_txn_records;
+    return 0;
 }
 
 /* Opens the binlog reader at st (taking conn and tables), with the split filter when there is
@@ -349,45 +391,55 @@ static int connect_read(cdc *s, op_ctx *ctx, bool check, op_mysql_conn **conn,
     return rc;
 }
 
+/* The snapshot reader of this subtask over conn and tables (taken), with the restored progress
+ * (subtask 0). */
+static int open_snapshot(cdc *s, op_ctx *ctx, op_mysql_conn *conn, op_mysql_table_list *tables,
+                         op_cdc_state *progress, rt_err *err)
+{
+    op_cdc_snapshot_params sp = {.reader = s->rp,
+                                 .split = {.chunk_size = (uint64_t)s->cfg->conn.chunk_size},
+                                 .coord = s->coord,
+                                 .enumerate = op_ctx_subtask(ctx) == 0};
+    return op_cdc_snapshot_new(ctx, &sp, conn, tables, progress, &s->snapshot, err);
+}
+
 /* Subtask 0: connect, check, read the schemas, then the snapshot phase or the binlog reader. */
 static int open_source(cdc *s, op_ctx *ctx, rt_err *err)
 {
-    const cdc_config *c = s->cfg;
     op_cdc_binlog_reader_params *rp = &s->rp;
-    op_mysql_source_config_conn_params(&c->conn, s->password, &rp->client.conn);
-    uint32_t first = 0, last = 0;
-    int rc = op_mysql_source_config_server_ids(&c->conn, "config", &first, &last, err);
-    if (rc != 0)
-        return rc;
-    rp->client.server_id = first ? first : default_server_id(op_ctx_job_name(ctx));
-    rp->client.heartbeat_ms = (uint32_t)c->heartbeat_ms;
-    rp->client.gtid_strict_mode = false;
-    rp->filter = s->filter;
-    rp->max_txn_records = (size_t)c->max_txn_records;
-
     op_mysql_conn *conn = NULL;
     op_mysql_table_list *tables = NULL;
     op_cdc_state st;
     op_cdc_state_init(&st);
-    if ((rc = connect_read(s, ctx, true, &conn, &tables, err)) != 0)
+    int rc = connect_read(s, ctx, true, &conn, &tables, err);
+    if (rc != 0)
         goto out;
     const char *from;
     bool restored = op_ctx_restored_checkpoint(ctx) != 0;
     if (restored && (rc = op_cdc_state_read(ctx, &st, err)) != 0)
         goto out;
-    bool snapshot = restored ? st.has_snapshot && st.snapshot_running
-                             : s->su.mode == STARTUP_INITIAL || s->su.mode == STARTUP_SNAPSHOT;
+    bool snapshot = restored ? st.has_snapshot && st.snapshot_running : has_snapshot(s);
     if (snapshot) {
-        op_cdc_snapshot_params sp = {.reader = *rp,
-                                     .split = {.chunk_size = (uint64_t)c->conn.chunk_size}};
-        LOG_INFO("%s: mysql_cdc: snapshot (%s) of %zu tables, %zu splits finished before",
+        /* Mid-snapshot: the finished splits are spread over the subtasks of the checkpoint's
+         * run, whatever its parallelism was. */
+        uint32_t was = 1;
+        size_t own = st.split_count;
+        if (restored && (rc = op_cdc_snapshot_read_parallelism(ctx, &was, err)) == 0)
+            rc = op_cdc_snapshot_gather(ctx, was, &st, err);
+        if (rc != 0)
+            goto out;
+        LOG_INFO("%s: mysql_cdc: snapshot (%s) of %zu tables by %u subtasks, %zu splits finished "
+                 "before (%zu by subtask 0 of %u)",
                  op_ctx_log_tag(ctx), startup_names[s->su.mode], op_mysql_table_list_count(tables),
-                 st.split_count);
-        rc = op_cdc_snapshot_new(ctx, &sp, conn, tables, &st, &s->snapshot, err);
+                 op_ctx_parallelism(ctx), st.split_count, own, was);
+        rc = open_snapshot(s, ctx, conn, tables, &st, err);
         conn = NULL; /* the snapshot's now, also on failure */
         tables = NULL;
+        if (rc == 0)
+            op_snapshot_coordinator_start(s->coord);
         goto out;
     }
+    op_snapshot_coordinator_set_over(s->coord, 0);
     if (restored) {
         from = "restored checkpoint";
         if (st.has_snapshot && (rc = op_cdc_split_filter_new(tables, &st, &s->splits, err)) != 0)
@@ -416,22 +468,68 @@ static int cdc_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
     if (!s)
         return rt_err_set(err, RT_ENOMEM, "mysql_cdc: out of memory");
     s->cfg = c;
+    uint32_t sub = op_ctx_subtask(ctx);
     int rc = op_mysql_source_config_table_filter(&c->conn, "config", &s->filter, err);
     if (rc == 0)
         rc = startup_parse(c->startup, "config.startup", &s->su, err);
-    if (rc == 0 && op_ctx_subtask(ctx) == 0 &&
-        (rc = op_mysql_source_config_password(&c->conn, "config", &s->password, err)) == 0)
+    if (rc == 0 && (sub == 0 || has_snapshot(s)))
+        rc = op_mysql_source_config_password(&c->conn, "config", &s->password, err);
+    if (rc == 0)
+        rc = reader_params(s, ctx, err);
+    /* Keyed by the restored checkpoint too: a restarted run in this process meets its own. */
+    if (rc == 0)
+        rc = op_snapshot_coordinator_join(op_ctx_job_name(ctx), op_ctx_vertex_id(ctx),
+                                          op_ctx_restored_checkpoint(ctx), op_ctx_parallelism(ctx),
+                                          sub, &s->coord, err);
+    if (rc == 0 && sub == 0)
         rc = open_source(s, ctx, err);
     if (rc != 0) {
         cdc_free(s);
         return rt_err_prefix(err, rc, "mysql_cdc");
     }
-    if (op_ctx_subtask(ctx) != 0)
-        LOG_INFO("%s: mysql_cdc: subtask %u idle: subtask 0 reads the snapshot and the binlog "
-                 "(snapshot splits are not read in parallel yet)",
-                 op_ctx_log_tag(ctx), op_ctx_subtask(ctx));
+    if (sub != 0)
+        LOG_INFO("%s: mysql_cdc: subtask %u reads snapshot splits%s (server_id %u); subtask 0 "
+                 "reads the binlog",
+                 op_ctx_log_tag(ctx), sub, has_snapshot(s) ? " when there are any" : ": none",
+                 s->rp.client.server_id);
     *self = s;
     return 0;
+}
+
+/* Subtasks but 0: joins the snapshot once subtask 0 started it, then reads splits until none
+ * is left. */
+static int poll_reader(cdc *s, op_ctx *ctx, rt_err *err)
+{
+    if (!s->snapshot && !s->read_done) {
+        switch (op_snapshot_coordinator_phase(s->coord)) {
+        case OP_SNAPSHOT_PHASE_UNKNOWN:
+            return OP_POLL_IDLE;
+        case OP_SNAPSHOT_PHASE_OVER:
+            s->read_done = true;
+            break;
+        case OP_SNAPSHOT_PHASE_READING: {
+            op_mysql_conn *conn = NULL;
+            op_mysql_table_list *tables = NULL;
+            int rc = connect_read(s, ctx, false, &conn, &tables, err);
+            if (rc == 0)
+                rc = open_snapshot(s, ctx, conn, tables, NULL, err);
+            if (rc != 0)
+                return rt_err_prefix(err, rc, "mysql_cdc: snapshot reader");
+            return OP_POLL_MORE;
+        }
+        }
+    }
+    if (s->snapshot && !s->read_done) {
+        int rc = op_cdc_snapshot_poll(s->snapshot, ctx, err);
+        if (rc != OP_POLL_END)
+            return rc;
+        LOG_INFO("%s: mysql_cdc: no snapshot split left for this subtask (%llu read)",
+                 op_ctx_log_tag(ctx), (unsigned long long)op_cdc_snapshot_splits_read(s->snapshot));
+        s->read_done = true;
+    }
+    if (is_bounded(s))
+        s->ended = true;
+    return s->ended ? OP_POLL_END : OP_POLL_IDLE;
 }
 
 /* "initial" after the last split: the binlog from the smallest HIGH mark, through the filter. */
@@ -442,8 +540,8 @@ static int start_binlog_phase(cdc *s, op_ctx *ctx, rt_err *err)
     s->snapshot = NULL;
     if (rc != 0)
         return rc;
-    LOG_INFO("%s: mysql_cdc: snapshot done (%llu splits read by this run)", op_ctx_log_tag(ctx),
-             (unsigned long long)splits);
+    LOG_INFO("%s: mysql_cdc: snapshot done (%llu splits read by subtask 0 in this run)",
+             op_ctx_log_tag(ctx), (unsigned long long)splits);
     op_mysql_conn *conn = NULL;
     op_mysql_table_list *tables = NULL;
     op_cdc_state st;
@@ -466,17 +564,28 @@ static int cdc_poll(void *self, op_ctx *ctx, rt_err *err)
     cdc *s = self;
     if (s->ended)
         return OP_POLL_END;
-    if (s->snapshot) {
+    if (op_ctx_subtask(ctx) != 0)
+        return poll_reader(s, ctx, err);
+    if (s->snapshot && !s->read_done) {
         int rc = op_cdc_snapshot_poll(s->snapshot, ctx, err);
         if (rc != OP_POLL_END)
             return rc;
+        /* Every split is read (or being read by another subtask). The snapshot is over for
+         * the checkpoints only once each split another subtask read is recorded in a
+         * checkpoint whose barrier subtask 0 passed: a checkpoint that records a split as done
+         * must hold its rows before its barrier. */
+        if (!op_snapshot_coordinator_is_complete(s->coord, op_ctx_checkpointing(ctx), s->last_ckpt))
+            return OP_POLL_IDLE;
+        if ((rc = op_cdc_snapshot_adopt(s->snapshot, err)) != 0)
+            return rt_err_prefix(err, rc, "mysql_cdc: snapshot");
+        op_snapshot_coordinator_set_over(s->coord, s->last_ckpt);
         if (s->su.mode == STARTUP_SNAPSHOT) {
-            LOG_INFO("%s: mysql_cdc: snapshot done (%llu splits read by this run); the source "
-                     "ends",
-                     op_ctx_log_tag(ctx),
+            LOG_INFO("%s: mysql_cdc: snapshot done (%zu splits, %llu read by subtask 0 in this "
+                     "run); the source ends",
+                     op_ctx_log_tag(ctx), op_cdc_snapshot_progress(s->snapshot)->split_count,
                      (unsigned long long)op_cdc_snapshot_splits_read(s->snapshot));
-            op_cdc_snapshot_free(s->snapshot);
-            s->snapshot = NULL;
+            /* The phase stays for the state: a restore finds every split finished. */
+            s->read_done = true;
             s->ended = true;
             return OP_POLL_END;
         }
@@ -503,11 +612,35 @@ static int cdc_poll(void *self, op_ctx *ctx, rt_err *err)
     return rc;
 }
 
+/* A running snapshot's state: this subtask's finished splits (subtask 0: with the restored ones,
+ * and the parallelism a restore gathers by). */
+static int snapshot_state_running(cdc *s, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    int rc = op_cdc_state_write(ctx, op_cdc_snapshot_progress(s->snapshot), err);
+    if (rc == 0 && op_ctx_subtask(ctx) == 0)
+        rc = op_cdc_snapshot_write_parallelism(ctx, op_ctx_parallelism(ctx), err);
+    if (rc == 0 && op_ctx_subtask(ctx) != 0)
+        op_snapshot_coordinator_checkpointed(s->coord, op_ctx_subtask(ctx), id,
+                                             op_cdc_snapshot_splits_read(s->snapshot));
+    if (rc == 0)
+        s->last_ckpt = id;
+    return rc;
+}
+
 static int cdc_snapshot_state(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
 {
     cdc *s = self;
+    /* Subtask 0 writes every split as done from the checkpoint after over_since on; the other
+     * subtasks' splits are then no longer theirs to keep. */
+    if (s->snapshot && op_ctx_subtask(ctx) != 0 &&
+        id > op_snapshot_coordinator_over_since(s->coord)) {
+        op_cdc_snapshot_free(s->snapshot);
+        s->snapshot = NULL;
+        s->read_done = true;
+    }
     if (s->snapshot)
-        return op_cdc_state_write(ctx, op_cdc_snapshot_progress(s->snapshot), err);
+        return snapshot_state_running(s, ctx, id, err);
+    s->last_ckpt = id;
     op_cdc_state st;
     op_cdc_state_init(&st);
     /* Idle subtasks write the empty position: every subtask has state, so the checkpoint fits

@@ -118,6 +118,17 @@ void op_mysql_civil_from_days(int64_t days, int *year, unsigned *month, unsigned
     *year = (int)(y + (*month <= 2));
 }
 
+int64_t op_mysql_days_from_civil(int year, unsigned month, unsigned day)
+{
+    /* The inverse of op_mysql_civil_from_days (same source). */
+    int64_t y = (int64_t)year - (month <= 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
 /* TIMESTAMP seconds + microseconds -> civil time at offset. MySQL stores the zero TIMESTAMP as
  * 0 seconds, which no real TIMESTAMP can be (the range starts at 00:00:01 UTC): it stays zero. */
 static rt_temporal timestamp_civil(int64_t secs, uint32_t usec, int32_t offset)
@@ -140,6 +151,12 @@ static rt_temporal timestamp_civil(int64_t secs, uint32_t usec, int32_t offset)
     t.second = (uint8_t)(sod % 60);
     t.usec = usec;
     return t;
+}
+
+void op_mysql_timestamp_civil(int64_t unix_seconds, uint32_t usec, int32_t offset_sec,
+                              rt_temporal *out)
+{
+    *out = timestamp_civil(unix_seconds, usec, offset_sec);
 }
 
 /* The fraction bytes of the "2" temporal types: (fsp+1)/2 bytes big-endian, in hundredths,

@@ -62,12 +62,20 @@ void op_mysql_cell_format_text(const op_mysql_cell *c, const op_mysql_column *co
 
 /* The runtime value of the cell: ENUM and SET become their label text when the column's labels
  * are known (SET labels joined by ',', written to text; out may point there, valid until text
- * changes), else the index / bits as UINT; TIMESTAMP becomes DATETIME at tz_offset_sec from UTC;
- * everything else is c->value. */
+ * changes), else the index / bits as UINT; TIMESTAMP becomes DATETIME at tz_offset_sec from UTC
+ * (the server_time_zone's offset at c->unix_seconds: op_mysql_time_zone_offset); everything else
+ * is c->value. */
 void op_mysql_cell_to_value(const op_mysql_cell *c, const op_mysql_column *col,
                             int32_t tz_offset_sec, rt_buf *text, rt_value *out);
 
 /* Days since 1970-01-01 -> civil date (proleptic Gregorian). */
 void op_mysql_civil_from_days(int64_t days, int *year, unsigned *month, unsigned *day);
+/* Civil date (proleptic Gregorian) -> days since 1970-01-01. */
+int64_t op_mysql_days_from_civil(int year, unsigned month, unsigned day);
+/* The wall time of a TIMESTAMP (seconds since the epoch and microseconds) at offset_sec east of
+ * UTC, as DATETIME fields: the one conversion both the binlog (op_mysql_cell_to_value) and the
+ * snapshot (text_value.h) use. The zero TIMESTAMP (0 s, 0 us) stays all zeros. */
+void op_mysql_timestamp_civil(int64_t unix_seconds, uint32_t usec, int32_t offset_sec,
+                              rt_temporal *out);
 
 #endif

@@ -668,6 +668,16 @@ int op_schema_history_table_at(const op_schema_history *h, const char *db, const
     return rc;
 }
 
+int op_schema_history_version_at(const op_schema_history *h, const char *db, const char *table,
+                                 op_schema_pos pos, op_schema_pos *since, rt_err *err)
+{
+    const op_schema_version *v;
+    int rc = find_at(h, db, table, pos, &v, err);
+    if (rc == 0)
+        *since = pos_of(v);
+    return rc;
+}
+
 int op_schema_history_describe_at(const op_schema_history *h, const char *db, const char *table,
                                   op_schema_pos pos, rt_buf *out, rt_err *err)
 {

@@ -57,6 +57,12 @@ int op_schema_history_apply(op_schema_history *h, const op_ddl *d, op_schema_pos
 int op_schema_history_table_at(const op_schema_history *h, const char *db, const char *table,
                                op_schema_pos pos, rt_table **out, rt_err *err);
 
+/* Where the version of db.table in force at pos took effect: *since (its file is borrowed from
+ * the history, valid until the next seed or apply). Cheap: callers compare it with the version
+ * they built a table for. RT_ENOTFOUND as op_schema_history_table_at. */
+int op_schema_history_version_at(const op_schema_history *h, const char *db, const char *table,
+                                 op_schema_pos pos, op_schema_pos *since, rt_err *err);
+
 /* Appends the columns in force at pos, for logs and tests: "id int NOT NULL PK1, v varchar(8)"
  * (PKn: n-th column of the primary key). RT_ENOTFOUND as op_schema_history_table_at. */
 int op_schema_history_describe_at(const op_schema_history *h, const char *db, const char *table,

@@ -120,7 +120,7 @@ static int column_rt_type(const char *db, const char *table, const char *name,
     }
     const char *dt = data_type ? data_type : "";
     if (is_one_of(dt, spatial)) {
-        *out = RT_TYPE_BYTES; /* WKB with its SRID, as the binlog carries it */
+        *out = RT_TYPE_BYTES; /* VECTOR (the spatial types parse above, as WKB) */
         return 0;
     }
     if (is_one_of(dt, textual)) {

@@ -195,7 +195,7 @@ int op_snapshot_chunk_read(op_mysql_conn *c, const op_mysql_table_info *info,
                            op_snapshot_batch_fn fn, void *arg, uint64_t *rows, rt_err *err)
 {
     op_text_row *decoder = NULL;
-    int rc = op_text_row_new(info->table, &decoder, err);
+    int rc = op_text_row_new(info->table, op_mysql_conn_time_zone(c), &decoder, err);
     if (rc)
         return rt_err_prefix(err, rc, "read split %s", op_snapshot_split_name(split));
     chunk_reader r = {

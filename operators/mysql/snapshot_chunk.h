@@ -30,8 +30,8 @@ typedef struct op_snapshot_read_options {
 } op_snapshot_read_options;
 
 /* Reads the rows of `split` of info's table: SELECT of the table's columns WHERE the split's
- * range ORDER BY the key (op_snapshot_key_columns), each row converted by op_text_value_parse
- * into a +I record of info->table (borrowed by the records: it must outlive the batches), in
+ * range ORDER BY the key (op_snapshot_key_columns), each row converted by op_text_row_decode
+ * (TIMESTAMP in c's server_time_zone, op_mysql_conn_time_zone) into a +I record of info->table (borrowed by the records: it must outlive the batches), in
  * batches handed to fn in key order. *rows (may be NULL) gets the rows read. o may be NULL.
  * The connection streams the result: constant memory whatever the split's size. Errors of the
  * connection, of fn, and RT_ECORRUPT for a value that does not parse, prefixed with the split's

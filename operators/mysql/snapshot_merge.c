@@ -100,6 +100,8 @@ int op_snapshot_merge(const op_snapshot_split *split, const size_t *key_columns,
     rt_value key[OP_MYSQL_MAX_KEY_COLUMNS];
     for (size_t e = 0; e < event_count; e++) {
         const rt_record *ev = events[e];
+        if (ev->change)
+            continue; /* a schema change: no row to merge (it goes downstream from the binlog) */
         bool bad = false;
         for (size_t k = 0; k < key_count; k++) {
             bad |= key_columns[k] >= ev->ncols;

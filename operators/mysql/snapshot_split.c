@@ -555,8 +555,9 @@ int op_snapshot_splitter_new(const op_mysql_table_info *info, const op_snapshot_
         }
         s->ntypes = i + 1;
         op_sql_kind k = s->types[i].kind;
+        /* Spatial values have no order to split by (MySQL compares their bytes, SRID first). */
         if (k == OP_SQL_ENUM || k == OP_SQL_SET || k == OP_SQL_JSON || k == OP_SQL_FLOAT ||
-            k == OP_SQL_DOUBLE)
+            k == OP_SQL_DOUBLE || op_sql_type_is_spatial(&s->types[i]))
             rc = rt_err_set(err, RT_EUNSUPPORTED,
                             "table %s: key column '%s' (%s) cannot bound snapshot splits: set "
                             "chunk_key_column to another column",

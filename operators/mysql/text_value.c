@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "operators/mysql/mysql_value.h"
+#include "operators/mysql/value_conform.h"
+
 static int malformed(const op_sql_type *t, const char *column, const char *text, size_t len,
                      rt_err *err)
 {
@@ -304,6 +307,14 @@ int op_text_value_parse(const op_sql_type *t, rt_type type, const char *column, 
     case OP_SQL_BLOB:
     case OP_SQL_MEDIUMBLOB:
     case OP_SQL_LONGBLOB:
+    case OP_SQL_GEOMETRY:
+    case OP_SQL_POINT:
+    case OP_SQL_LINESTRING:
+    case OP_SQL_POLYGON:
+    case OP_SQL_MULTIPOINT:
+    case OP_SQL_MULTILINESTRING:
+    case OP_SQL_MULTIPOLYGON:
+    case OP_SQL_GEOMETRYCOLLECTION:
         if (rt_batch_set_str(b, out, RT_TYPE_BYTES, text, len))
             return rt_err_set(err, RT_ENOMEM, "column '%s': out of memory", column);
         return 0;
@@ -317,17 +328,19 @@ int op_text_value_parse(const op_sql_type *t, rt_type type, const char *column, 
 
 struct op_text_row {
     const rt_table *table;
+    const op_mysql_time_zone *tz;
     size_t count;
     op_sql_type types[]; /* one per column */
 };
 
-int op_text_row_new(const rt_table *t, op_text_row **out, rt_err *err)
+int op_text_row_new(const rt_table *t, const op_mysql_time_zone *tz, op_text_row **out, rt_err *err)
 {
     size_t n = rt_table_column_count(t);
     op_text_row *r = calloc(1, sizeof *r + n * sizeof r->types[0]);
     if (!r)
         return rt_err_set(err, RT_ENOMEM, "out of memory");
     r->table = t;
+    r->tz = tz;
     for (size_t i = 0; i < n; i++) {
         const rt_column *c = rt_table_column(t, i);
         int rc = c->sql_type ? op_sql_type_parse(c->sql_type, &r->types[i], err)
@@ -352,13 +365,29 @@ void op_text_row_free(op_text_row *r)
     free(r);
 }
 
+/* A TIMESTAMP read in the UTC session -> the same instant's wall time in tz, by the binlog
+ * phase's conversion. The zero TIMESTAMP stays zero. */
+static void timestamp_in_zone(const op_mysql_time_zone *tz, rt_temporal *t)
+{
+    if (t->year == 0 && t->month == 0 && t->day == 0)
+        return;
+    int64_t secs = op_mysql_days_from_civil(t->year, t->month, t->day) * 86400 +
+                   (int64_t)t->hour * 3600 + t->minute * 60 + t->second;
+    op_mysql_timestamp_civil(secs, t->usec, op_mysql_time_zone_offset(tz, secs), t);
+}
+
 int op_text_row_decode(const op_text_row *r, const char *const *values,
                        const unsigned long *lengths, rt_batch *b, rt_record *rec, rt_err *err)
 {
     for (size_t i = 0; i < r->count; i++) {
         const rt_column *c = rt_table_column(r->table, i);
+        rt_value *v = &rec->values[i];
         int rc = op_text_value_parse(&r->types[i], c->type, c->name, values[i],
-                                     values[i] ? lengths[i] : 0, b, &rec->values[i], err);
+                                     values[i] ? lengths[i] : 0, b, v, err);
+        if (rc == 0)
+            rc = op_mysql_value_conform(&r->types[i], c->name, b, v, err);
+        if (rc == 0 && r->types[i].kind == OP_SQL_TIMESTAMP && v->type == RT_TYPE_DATETIME)
+            timestamp_in_zone(r->tz, &v->t);
         if (rc)
             return rt_err_prefix(err, rc, "table %s", rt_table_qualified(r->table));
     }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "operators/basic/sql_type.h"
+#include "operators/mysql/time_zone.h"
 #include "runtime/base/errors.h"
 #include "runtime/batch.h"
 #include "runtime/table.h"
@@ -23,8 +24,10 @@
  * DATE/TIME/DATETIME as sent (the session runs in UTC, so a TIMESTAMP reads as UTC, as the
  * binlog stores it; zero dates stay zeros); character, text, ENUM and SET -> STRING (ENUM/SET
  * as their label text), binary and blob kinds -> BYTES (BINARY(n) as SELECT shows it, padded
- * with 0x00 to n bytes), JSON -> JSON; text is copied into b's arena. `column` names the column
- * in messages. Errors: RT_ECORRUPT "column 'd' (date): malformed value \"2024-13-01\"",
+ * with 0x00 to n bytes), spatial types -> BYTES as sent (SRID + WKB), JSON -> JSON; text is
+ * copied into b's arena. Split bounds use this form as it is (a TIMESTAMP bound stays UTC, as
+ * the session compares it); rows get op_text_row_decode's. `column` names the column in
+ * messages. Errors: RT_ECORRUPT "column 'd' (date): malformed value \"2024-13-01\"",
  * RT_ENOMEM. *out is written on success only. */
 int op_text_value_parse(const op_sql_type *t, rt_type type, const char *column, const char *text,
                         size_t len, rt_batch *b, rt_value *out, rt_err *err);
@@ -32,13 +35,19 @@ int op_text_value_parse(const op_sql_type *t, rt_type type, const char *column, 
 /* The parsed types of a table's columns, to convert whole rows. Immutable once built. */
 typedef struct op_text_row op_text_row;
 
-/* Parses the sql_type of every column of t (borrowed; must outlive the result). RT_EINVAL when
- * a column has no sql_type or one op_sql_type_parse refuses. Free with op_text_row_free. */
-int op_text_row_new(const rt_table *t, op_text_row **out, rt_err *err);
+/* Parses the sql_type of every column of t (borrowed; must outlive the result). tz is the
+ * server_time_zone TIMESTAMP values are rendered in (borrowed, must outlive the result; NULL:
+ * UTC). RT_EINVAL when a column has no sql_type or one op_sql_type_parse refuses. Free with
+ * op_text_row_free. */
+int op_text_row_new(const rt_table *t, const op_mysql_time_zone *tz, op_text_row **out,
+                    rt_err *err);
 void op_text_row_free(op_text_row *r);
 
 /* Converts a row of rt_table_column_count(t) cells (values[i] NULL for SQL NULL) into rec, a
- * record of b for the same table. On error the record's values are partly written. */
+ * record of b for the same table, each value as op_text_value_parse gives it, then as the
+ * binlog phase gives it too: TIMESTAMP as the wall time in tz (op_mysql_timestamp_civil at the
+ * zone's offset at that instant), spatial values as WKB (op_mysql_value_conform). On error the
+ * record's values are partly written. */
 int op_text_row_decode(const op_text_row *r, const char *const *values,
                        const unsigned long *lengths, rt_batch *b, rt_record *rec, rt_err *err);
 

@@ -13,16 +13,22 @@
 #include "operators/registry.h"
 #include "runtime/base/log.h"
 #include "runtime/cli/cli.h"
+#include "runtime/base/clock.h"
 #include "runtime/job_master.h"
+#include "runtime/metrics.h"
 
 #define RUN_USAGE                                                                                  \
     "usage: sluice run JOB.json [--data-dir DIR] [--savepoint-on-stop] [--from-savepoint PATH]\n"  \
-    "                           [--batch-rows N] [--channel-capacity N]\n"
+    "                           [--batch-rows N] [--channel-capacity N] [--metrics-file PATH]\n"
+
+/* How often --metrics-file is rewritten while the job runs (and once more at the end). */
+#define METRICS_FILE_INTERVAL_MS 2000
 
 typedef struct run_args {
     const char *path;
     const char *data_dir;
     const char *from_savepoint;
+    const char *metrics_file;
     bool savepoint_on_stop;
     rt_job_options job;
 } run_args;
@@ -57,6 +63,8 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->data_dir = argv[++i];
         } else if (strcmp(arg, "--from-savepoint") == 0 && has_value) {
             a->from_savepoint = argv[++i];
+        } else if (strcmp(arg, "--metrics-file") == 0 && has_value) {
+            a->metrics_file = argv[++i];
         } else if (strcmp(arg, "--savepoint-on-stop") == 0) {
             a->savepoint_on_stop = true;
         } else if (arg[0] == '-' || a->path) {
@@ -102,10 +110,34 @@ static void *stop_main(void *arg)
     return NULL;
 }
 
+/* --metrics-file: the Prometheus text of the job's registry, for people and scripts until the
+ * REST API serves it. A failure is logged once per streak, not every interval. */
+typedef struct metrics_file {
+    const char *path; /* NULL: none */
+    int64_t next_ms;
+    bool failing;
+} metrics_file;
+
+static void metrics_file_write(metrics_file *f, rt_job_master *jm)
+{
+    if (!f->path)
+        return;
+    f->next_ms = rt_clock_mono_ms() + METRICS_FILE_INTERVAL_MS;
+    rt_err err = {0};
+    if (rt_metrics_write_file(rt_job_master_metrics(jm), f->path, &err) != 0) {
+        if (!f->failing)
+            LOG_WARN("%s", err.msg);
+        f->failing = true;
+    } else {
+        f->failing = false;
+    }
+}
+
 /* Waits for the master, turning SIGINT into a cancel and SIGTERM into a cancel or, with
- * --savepoint-on-stop, a stop-with-savepoint (a second SIGTERM cancels). */
+ * --savepoint-on-stop, a stop-with-savepoint (a second SIGTERM cancels). Rewrites the metrics
+ * file meanwhile. */
 static rt_job_master_status wait_master(rt_job_master *jm, const sigset_t *signals,
-                                        bool savepoint_on_stop, stopper *stop)
+                                        bool savepoint_on_stop, stopper *stop, metrics_file *mf)
 {
     const struct timespec none = {0, 0};
     bool canceled = false;
@@ -113,6 +145,8 @@ static rt_job_master_status wait_master(rt_job_master *jm, const sigset_t *signa
         rt_job_master_status st = rt_job_master_wait(jm, 100);
         if (rt_job_master_status_is_terminal(st))
             return st;
+        if (mf->path && rt_clock_mono_ms() >= mf->next_ms)
+            metrics_file_write(mf, jm);
         int sig = sigtimedwait(signals, NULL, &none);
         if (sig <= 0 || canceled)
             continue;
@@ -185,9 +219,12 @@ int cli_cmd_run(int argc, char **argv)
         return start_exit_code(err.code);
     }
     stopper stop = {0};
-    rt_job_master_status st = wait_master(jm, &signals, a.savepoint_on_stop, &stop);
+    metrics_file mf = {.path = a.metrics_file};
+    metrics_file_write(&mf, jm); /* at once: every series is there, at 0 */
+    rt_job_master_status st = wait_master(jm, &signals, a.savepoint_on_stop, &stop, &mf);
     if (stop.started)
         pthread_join(stop.thread, NULL);
+    metrics_file_write(&mf, jm); /* the final counts: the master's attempts have all ended */
 
     int code;
     switch (st) {

@@ -22,6 +22,8 @@ static void usage(FILE *out)
             "                                DIR/savepoints (needs --data-dir); SIGINT cancels\n"
             "      [--from-savepoint PATH]   start from a savepoint (needs --data-dir)\n"
             "      [--batch-rows N] [--channel-capacity N]\n"
+            "      [--metrics-file PATH]     write the job's metrics (Prometheus text) to PATH\n"
+            "                                every 2 s and at exit\n"
             "  plan JOB.json       print the physical plan (tasks, chains, channels)\n"
             "       [--dot]        ... as Graphviz dot instead\n"
             "  binlog FILE...      decode MySQL/MariaDB binlog files into changelog JSON lines\n"

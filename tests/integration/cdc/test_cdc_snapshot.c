@@ -97,12 +97,13 @@ static bool run_start(run *r, const char *db, const char *tables, const char *st
              "{\"id\":\"src\",\"type\":\"mysql_cdc\",\"parallelism\":%u,"
              "\"config\":{\"host\":\"%s\",\"port\":%u,"
              "\"user\":\"%s\",\"password_env\":\"SLUICE_MYSQL_PASSWORD\",\"ssl_mode\":"
-             "\"disabled\",\"server_id\":%u,\"tables\":[\"%s\\\\.%s\"],"
+             "\"disabled\",\"server_id\":\"%u-%u\",\"tables\":[\"%s\\\\.%s\"],"
              "\"heartbeat_interval\":\"1s\",\"startup\":%s%s}},"
              "{\"id\":\"out\",\"type\":\"%s\",\"inputs\":[\"src\"],\"config\":{\"path\":\"%s\"}}"
              "]}",
-             src_parallelism ? src_parallelism : 1, tp.host, tp.port, tp.user, server_id, db,
-             tables, startup, extra, file_sink ? "file" : "print", out);
+             src_parallelism ? src_parallelism : 1, tp.host, tp.port, tp.user, server_id,
+             server_id + (src_parallelism ? src_parallelism : 1) - 1, db, tables, startup, extra,
+             file_sink ? "file" : "print", out);
     return cdc_run_start_json(r, json, data_dir, job_batch_rows);
 }
 
@@ -335,7 +336,7 @@ TEST(snapshot_mode_reads_every_row_once_and_finishes)
     fill(db, "c", 2000, "(%d * 1000003, REPEAT('c', %d %% 50 + %d %% 3))");
     const char *out = tmp_path("snap.jsonl");
     run r;
-    src_parallelism = 2; /* the idle subtask ends with subtask 0 */
+    src_parallelism = 2; /* both read splits; subtask 1 ends with subtask 0 */
     bool ok = run_start(&r, db, "[abc]", "\"snapshot\"", ",\"chunk_size\":250", false, out, NULL,
                         next_server_id++);
     src_parallelism = 0;

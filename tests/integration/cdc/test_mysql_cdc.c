@@ -2,7 +2,9 @@
  * or file) run by rt_job_master, asserting the exact changelog lines: inserts, updates and deletes
  * of the selected tables only, a transaction's records together and in order, specific-offset
  * replaying exactly what followed a position, restore from a checkpoint with nothing missing and
- * (file sink) nothing twice, surviving KILL of the replication connection, and config errors. */
+ * (file sink) nothing twice, surviving KILL of the replication connection, schema changes
+ * (SC records, the schema history across DDL, restores and hash distribution), and config
+ * errors. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "runtime/base/clock.h"
 #include "runtime/base/failpoint.h"
 #include "runtime/job_master.h"
+#include "runtime/metrics.h"
 #include "tests/harness/mariadb.h"
 #include "tests/harness/test.h"
 #include "tests/integration/cdc/cdc_run.h"
@@ -26,6 +29,8 @@
 static unsigned next_server_id = 7100;
 static size_t job_batch_rows;    /* rows per batch of the jobs started; 0: the default */
 static unsigned src_parallelism; /* of the mysql_cdc vertex; 0: 1 */
+static unsigned sink_parallelism; /* of the sink; 0: 1 */
+static const char *sink_distribution = "rebalance";
 
 /* "cdc<pid>_<name>": this test's database, created empty with tables t1, t2 (selected), t3
  * (excluded by exclude_tables) and ping (selected; for syncing with the stream). */
@@ -79,11 +84,12 @@ static bool run_start_x(run *r, const char *db, const char *startup, const char 
              "\"disabled\",\"server_id\":%u,\"tables\":[\"%s\\\\.(t[0-9]|ping)\"],"
              "\"exclude_tables\":[\"%s\\\\.t3\"],\"heartbeat_interval\":\"1s\","
              "\"startup\":%s%s}},"
-             "{\"id\":\"out\",\"type\":\"%s\",\"inputs\":[{\"from\":\"src\",\"distribution\":"
-             "\"rebalance\"}],\"config\":{\"path\":\"%s\"}}"
+             "{\"id\":\"out\",\"type\":\"%s\",\"parallelism\":%u,\"inputs\":[{\"from\":"
+             "\"src\",\"distribution\":\"%s\"}],\"config\":{\"path\":\"%s\"}}"
              "]}",
              src_parallelism ? src_parallelism : 1, tp.host, tp.port, tp.user, server_id, db, db,
-             startup, extra, file_sink ? "file" : "print", out);
+             startup, extra, file_sink ? "file" : "print", sink_parallelism ? sink_parallelism : 1,
+             sink_distribution, out);
     return cdc_run_start_json(r, json, data_dir, job_batch_rows);
 }
 
@@ -566,7 +572,17 @@ TEST(killed_replication_connection_is_survived)
     run_stop(&r);
 }
 
-TEST(ddl_and_new_tables_take_the_current_schema)
+/* The SC line of a schema change of db.table: kind, and its columns "name":"type" in order. */
+static void sc_line(char *out, size_t size, const char *db, const char *table, const char *change,
+                    const char *ddl, const char *columns)
+{
+    snprintf(out, size,
+             "{\"op\":\"SC\",\"table\":\"%s.%s\",\"change\":\"%s\",\"ddl\":\"%s\","
+             "\"columns\":[%s]}",
+             db, table, change, ddl, columns);
+}
+
+TEST(ddl_goes_downstream_and_new_tables_are_read)
 {
     const char *db = make_db("ddl");
     char dbs[64];
@@ -580,20 +596,197 @@ TEST(ddl_and_new_tables_take_the_current_schema)
     wait_lines(out, false, from + 1);
     execf("ALTER TABLE %s.t2 ADD COLUMN w INT; INSERT INTO %s.t2 VALUES (2,'two',22);"
           "CREATE TABLE %s.t5 (k BIGINT UNSIGNED PRIMARY KEY, b VARBINARY(4), tx TEXT);"
-          "INSERT INTO %s.t5 VALUES (18446744073709551615, 'ab', 'text')",
-          dbs, dbs, dbs, dbs);
-    char want[3][256];
+          "INSERT INTO %s.t5 VALUES (18446744073709551615, 'ab', 'text');"
+          "ALTER TABLE %s.t3 ADD COLUMN z INT", /* excluded: no SC */
+          dbs, dbs, dbs, dbs, dbs);
+    char want[5][1024], ddl[256];
     snprintf(want[0], 256, "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":1,\"v\":\"one\"}}",
              dbs);
-    snprintf(want[1], 256,
-             "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"two\",\"w\":22}}", dbs);
+    snprintf(ddl, sizeof ddl, "ALTER TABLE %s.t2 ADD COLUMN w INT", dbs);
+    sc_line(want[1], sizeof want[1], dbs, "t2", "alter_table", ddl,
+            "{\"name\":\"id\",\"type\":\"int\",\"nullable\":false,\"key\":true},"
+            "{\"name\":\"v\",\"type\":\"varchar(20)\",\"nullable\":true,\"key\":false},"
+            "{\"name\":\"w\",\"type\":\"int\",\"nullable\":true,\"key\":false}");
     snprintf(want[2], 256,
+             "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"two\",\"w\":22}}", dbs);
+    snprintf(ddl, sizeof ddl,
+             "CREATE TABLE %s.t5 (k BIGINT UNSIGNED PRIMARY KEY, b VARBINARY(4), tx TEXT)", dbs);
+    sc_line(want[3], sizeof want[3], dbs, "t5", "create_table", ddl,
+            "{\"name\":\"k\",\"type\":\"bigint unsigned\",\"nullable\":false,\"key\":true},"
+            "{\"name\":\"b\",\"type\":\"varbinary(4)\",\"nullable\":true,\"key\":false},"
+            "{\"name\":\"tx\",\"type\":\"text\",\"nullable\":true,\"key\":false}");
+    snprintf(want[4], 256,
              "{\"op\":\"+I\",\"table\":\"%s.t5\",\"data\":{\"k\":\"18446744073709551615\","
              "\"b\":\"YWI=\",\"tx\":\"text\"}}",
              dbs);
-    const char *const w[] = {want[0], want[1], want[2], NULL};
+    const char *const w[] = {want[0], want[1], want[2], want[3], want[4], NULL};
     check_lines(out, false, from, w);
+    /* The metrics the REST API will serve: rows per table, schema changes, the position. */
+    rt_buf prom;
+    rt_buf_init(&prom);
+    rt_metrics_format_prometheus(rt_job_master_metrics(r.jm), &prom);
+    char want_rows[256];
+    snprintf(want_rows, sizeof want_rows,
+             "sluice_mysql_cdc_rows_read_total{job=\"cdc\",vertex=\"src\",subtask=\"0\","
+             "table=\"%s.t2\"} 2\n",
+             dbs);
+    CHECK_STR_CONTAINS(prom.data, want_rows);
+    CHECK_STR_CONTAINS(prom.data, "sluice_mysql_cdc_schema_changes_total{job=\"cdc\","
+                                  "vertex=\"src\",subtask=\"0\"} 2\n");
+    CHECK_STR_CONTAINS(prom.data, "sluice_mysql_cdc_binlog_position_info{job=\"cdc\","
+                                  "vertex=\"src\",subtask=\"0\",value=\"mysql-bin.");
+    CHECK_STR_CONTAINS(prom.data, "sluice_mysql_cdc_lag_ms{");
+    rt_buf_fini(&prom);
     run_stop(&r);
+}
+
+/* Hash distribution sends rows by key, and a schema change to every sink subtask: each must
+ * apply it between its rows of the old and the new schema. */
+TEST(schema_change_reaches_every_sink_subtask)
+{
+    const char *db = make_db("schash");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *out = tmp_path("schash.jsonl");
+    run r;
+    sink_parallelism = 3;
+    sink_distribution = "hash";
+    bool ok = run_start(&r, dbs, "\"latest-offset\"", false, out, NULL, next_server_id++);
+    sink_parallelism = 0;
+    sink_distribution = "rebalance";
+    if (!ok)
+        return;
+    size_t from = sync_ping(dbs, out, false);
+    execf("INSERT INTO %s.t2 VALUES (1,'a'),(2,'b'),(3,'c'),(4,'d'),(5,'e'),(6,'f');"
+          "ALTER TABLE %s.t2 ADD COLUMN w INT;"
+          "INSERT INTO %s.t2 VALUES (7,'g',7),(8,'h',8),(9,'i',9),(10,'j',10),(11,'k',11)",
+          dbs, dbs, dbs);
+    wait_lines(out, false, from + 6 + 3 + 5);
+    rt_sleep_ms(300);
+    run_stop(&r);
+    size_t n = 0;
+    char **lines = read_lines(out, false, &n);
+    CHECK_UINT_EQ(n, from + 14);
+    size_t sc = 0, rows = 0;
+    for (size_t i = from; i < n; i++) {
+        if (strstr(lines[i], "\"op\":\"SC\"")) {
+            sc++;
+            continue;
+        }
+        rows++;
+    }
+    CHECK_UINT_EQ(sc, 3);
+    CHECK_UINT_EQ(rows, 11);
+    /* The three subtasks append to one file in their own order; within it, every row with w
+     * comes after at least one SC line and every row without w before the last one. */
+    size_t first_sc = n, last_sc = 0;
+    for (size_t i = from; i < n; i++) {
+        if (strstr(lines[i], "\"op\":\"SC\"")) {
+            first_sc = first_sc < i ? first_sc : i;
+            last_sc = i;
+        }
+    }
+    for (size_t i = from; i < n; i++) {
+        if (strstr(lines[i], "\"w\":"))
+            CHECK(i > first_sc);
+        else if (!strstr(lines[i], "\"op\":\"SC\""))
+            CHECK(i < last_sc);
+    }
+    free_lines(lines);
+}
+
+/* Events replayed from before a series of DDL decode with the columns they were written with
+ * (the history follows the DDL), not with the table's schema of now: here the table does not
+ * even exist any more when the job starts. */
+TEST(old_events_decode_with_the_schema_they_were_written_with)
+{
+    const char *db = make_db("hist");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    char pos[256];
+    CHECK_INT_EQ(test_mysql_binlog_pos(pos, sizeof pos), 0);
+    char *colon = strrchr(pos, ':');
+    if (!colon)
+        return;
+    *colon = '\0';
+    execf("CREATE TABLE %s.t6 (id INT PRIMARY KEY, v VARCHAR(8)); INSERT INTO %s.t6 VALUES (1,'a');"
+          "ALTER TABLE %s.t6 ADD COLUMN w INT FIRST; INSERT INTO %s.t6 VALUES (20,2,'b');"
+          "ALTER TABLE %s.t6 DROP COLUMN v, MODIFY w BIGINT; INSERT INTO %s.t6 VALUES (30,3);"
+          "RENAME TABLE %s.t6 TO %s.t7; INSERT INTO %s.t7 VALUES (40,4);"
+          "TRUNCATE TABLE %s.t7; DROP TABLE %s.t7",
+          dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs);
+    char startup[512];
+    snprintf(startup, sizeof startup, "{\"mode\":\"specific-offset\",\"file\":\"%s\",\"pos\":%s}",
+             pos, colon + 1);
+    const char *out = tmp_path("hist.jsonl");
+    run r;
+    if (!run_start(&r, dbs, startup, false, out, NULL, next_server_id++))
+        return;
+    wait_lines(out, false, 10);
+    rt_sleep_ms(300);
+    size_t n = 0;
+    char **lines = read_lines(out, false, &n);
+    CHECK_UINT_EQ(n, 10);
+    const char *want[][3] = {
+        {"\"change\":\"create_table\"", "{\"name\":\"v\",\"type\":\"varchar(8)\"", ".t6\""},
+        {"\"op\":\"+I\"", "\"data\":{\"id\":1,\"v\":\"a\"}", ".t6\""},
+        {"\"change\":\"alter_table\"", "[{\"name\":\"w\",\"type\":\"int\"", ".t6\""},
+        {"\"op\":\"+I\"", "\"data\":{\"w\":20,\"id\":2,\"v\":\"b\"}", ".t6\""},
+        {"\"change\":\"alter_table\"", "[{\"name\":\"w\",\"type\":\"bigint\"", ".t6\""},
+        {"\"op\":\"+I\"", "\"data\":{\"w\":30,\"id\":3}", ".t6\""},
+        {"\"change\":\"rename_table\"", "\"before\":", ".t7\""},
+        {"\"op\":\"+I\"", "\"data\":{\"w\":40,\"id\":4}", ".t7\""},
+        {"\"change\":\"truncate_table\"", "\"ddl\":\"TRUNCATE", ".t7\""},
+        {"\"change\":\"drop_table\"", "\"ddl\":\"DROP", ".t7\""},
+    };
+    for (size_t i = 0; i < 10 && i < n; i++)
+        for (size_t k = 0; k < 3; k++)
+            CHECK_STR_CONTAINS(lines[i], want[i][k]);
+    free_lines(lines);
+    run_stop(&r);
+}
+
+/* The history is checkpoint state: a job restored after columns changed while it was down reads
+ * the rows written in between with the columns they had, then follows the change. */
+TEST(restore_decodes_with_the_checkpointed_schema_history)
+{
+    const char *db = make_db("hrestore");
+    char dbs[64];
+    snprintf(dbs, sizeof dbs, "%s", db);
+    const char *data = tmp_path("hrestore-data");
+    char out[512];
+    snprintf(out, sizeof out, "%s", tmp_path("hrestore-out"));
+    unsigned sid = next_server_id++;
+    run r;
+    if (!run_start(&r, dbs, "\"latest-offset\"", true, out, data, sid))
+        return;
+    size_t from = sync_ping(dbs, out, true);
+    execf("ALTER TABLE %s.t2 ADD COLUMN w INT; INSERT INTO %s.t2 VALUES (1,'a',1)", dbs, dbs);
+    wait_lines(out, true, from + 2);
+    rt_sleep_ms(500); /* checkpoints after the change */
+    run_stop(&r);
+    /* While the job is down: a row in the old schema, then the schema changes again. */
+    execf("INSERT INTO %s.t2 VALUES (2,'b',2); ALTER TABLE %s.t2 DROP COLUMN v;"
+          "INSERT INTO %s.t2 VALUES (3,3)",
+          dbs, dbs, dbs);
+    if (!run_start(&r, dbs, "\"latest-offset\"", true, out, data, sid))
+        return;
+    CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
+    wait_lines(out, true, from + 5);
+    rt_sleep_ms(600);
+    CHECK(rt_job_master_status_get(r.jm) == RT_JOB_MASTER_RUNNING);
+    run_stop(&r);
+    size_t n = 0;
+    char **lines = read_lines(out, true, &n);
+    CHECK_UINT_EQ(n, from + 5);
+    if (n == from + 5) {
+        CHECK_STR_CONTAINS(lines[from], "\"change\":\"alter_table\"");
+        CHECK_STR_CONTAINS(lines[from + 1], "\"data\":{\"id\":1,\"v\":\"a\",\"w\":1}");
+        CHECK_STR_CONTAINS(lines[from + 2], "\"data\":{\"id\":2,\"v\":\"b\",\"w\":2}");
+        CHECK_STR_CONTAINS(lines[from + 3], "DROP COLUMN v");
+        CHECK_STR_CONTAINS(lines[from + 4], "\"data\":{\"id\":3,\"w\":3}");
+    }
+    free_lines(lines);
 }
 
 TEST(big_transaction_goes_out_in_pieces_exactly)
@@ -656,12 +849,19 @@ TEST(timestamp_and_earliest_offset_starts)
     const char *out2 = tmp_path("earliest.jsonl");
     if (!run_start(&r, dbs, "\"earliest-offset\"", false, out2, NULL, next_server_id++))
         return;
-    snprintf(want[0], 256,
-             "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":1,\"v\":\"early\"}}", dbs);
-    snprintf(want[1], 256, "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"late\"}}",
-             dbs);
-    const char *const w2[] = {want[0], want[1], NULL};
-    check_lines(out2, false, 0, w2);
+    /* From the beginning: the tables' CREATE statements come first (make_db's) */
+    wait_lines(out2, false, 5);
+    rt_sleep_ms(300);
+    size_t n = 0;
+    char **lines = read_lines(out2, false, &n);
+    CHECK_UINT_EQ(n, 5); /* CREATE t1, t2, ping (t3 excluded), then both rows */
+    const char *want2[] = {".t1\",\"change\":\"create_table\"",
+                           ".t2\",\"change\":\"create_table\"",
+                           ".ping\",\"change\":\"create_table\"",
+                           "\"data\":{\"id\":1,\"v\":\"early\"}", "\"data\":{\"id\":2,\"v\":\"late\"}"};
+    for (size_t i = 0; i < 5 && i < n; i++)
+        CHECK_STR_CONTAINS(lines[i], want2[i]);
+    free_lines(lines);
     run_stop(&r);
 }
 

@@ -177,7 +177,7 @@ TEST(rows)
     rt_err err;
     rt_table *t = rt_table_new("db", "t", cols, 3, &err);
     op_text_row *r = NULL;
-    CHECK_OK(op_text_row_new(t, &r, &err), &err);
+    CHECK_OK(op_text_row_new(t, NULL, &r, &err), &err);
     rt_batch *b = rt_batch_new(NULL);
     const char *vals[] = {"7", NULL, "x"};
     unsigned long lens[] = {1, 0, 1};
@@ -196,8 +196,70 @@ TEST(rows)
 
     rt_column nosql[] = {{.name = "id", .type = RT_TYPE_INT}};
     t = rt_table_new("db", "u", nosql, 1, &err);
-    CHECK_INT_EQ(op_text_row_new(t, &r, &err), RT_EINVAL);
+    CHECK_INT_EQ(op_text_row_new(t, NULL, &r, &err), RT_EINVAL);
     CHECK_STR_CONTAINS(err.msg, "table db.u column 'id'");
+    rt_table_free(t);
+}
+
+/* Rows get what the binlog phase gives too: TIMESTAMP (read in the UTC session) as the wall time
+ * in server_time_zone, across a DST change; spatial values as WKB without the SRID. */
+TEST(rows_in_a_zone)
+{
+    rt_column cols[] = {
+        {.name = "ts", .type = RT_TYPE_DATETIME, .sql_type = "timestamp(3)", .nullable = true},
+        {.name = "dt", .type = RT_TYPE_DATETIME, .sql_type = "datetime", .nullable = true},
+        {.name = "g", .type = RT_TYPE_BYTES, .sql_type = "point", .nullable = true},
+        {.name = "bn", .type = RT_TYPE_BYTES, .sql_type = "binary(3)", .nullable = true},
+    };
+    rt_err err;
+    rt_table *t = rt_table_new("db", "z", cols, 4, &err);
+    op_mysql_time_zone *ny = NULL;
+    CHECK_OK(op_mysql_time_zone_open("America/New_York", NULL, &ny, &err), &err);
+    op_text_row *r = NULL;
+    CHECK_OK(op_text_row_new(t, ny, &r, &err), &err);
+    rt_batch *b = rt_batch_new(NULL);
+    static const char point[] = "\xe6\x10\x00\x00" /* SRID 4326 */
+                                "\x01\x01\x00\x00\x00"
+                                "\x00\x00\x00\x00\x00\x00\xf0\x3f"
+                                "\x00\x00\x00\x00\x00\x00\x00\x40";
+    struct {
+        const char *ts, *want;
+    } cases[] = {
+        /* 2024-03-10 07:00 UTC: EST (-5) ends, EDT (-4) starts; the wall clock skips 02:xx */
+        {"2024-03-10 06:59:59.500", "\"2024-03-10 01:59:59.500000\""},
+        {"2024-03-10 07:00:00.000", "\"2024-03-10 03:00:00.000000\""},
+        /* 2024-11-03 06:00 UTC: back to EST; 01:xx comes twice */
+        {"2024-11-03 05:30:00.000", "\"2024-11-03 01:30:00.000000\""},
+        {"2024-11-03 06:30:00.000", "\"2024-11-03 01:30:00.000000\""},
+        {"0000-00-00 00:00:00.000", "\"0000-00-00 00:00:00.000000\""},
+    };
+    rt_buf out;
+    rt_buf_init(&out);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *vals[] = {cases[i].ts, "2024-03-10 06:59:59", point, "ab\0"};
+        unsigned long lens[] = {(unsigned long)strlen(cases[i].ts), 19, sizeof point - 1, 3};
+        rt_record *rec = rt_batch_add(b, RT_ROW_INSERT, t);
+        CHECK_OK(op_text_row_decode(r, vals, lens, b, rec, &err), &err);
+        rt_buf_reset(&out);
+        rt_value_format_json(&rec->values[0], &out);
+        CHECK_STR_EQ(out.data, cases[i].want);
+        /* DATETIME is no instant: untouched */
+        rt_buf_reset(&out);
+        rt_value_format_json(&rec->values[1], &out);
+        CHECK_STR_EQ(out.data, "\"2024-03-10 06:59:59.000000\"");
+        CHECK_UINT_EQ(rec->values[2].s.len, 21);
+        CHECK(rec->values[2].s.len == 21 && memcmp(rec->values[2].s.ptr, point + 4, 21) == 0);
+        CHECK_UINT_EQ(rec->values[3].s.len, 3);
+    }
+    const char *bad[] = {NULL, NULL, "\x01\x02", NULL};
+    unsigned long badlens[] = {0, 0, 2, 0};
+    rt_record *rec = rt_batch_add(b, RT_ROW_INSERT, t);
+    CHECK_INT_EQ(op_text_row_decode(r, bad, badlens, b, rec, &err), RT_ECORRUPT);
+    CHECK_STR_CONTAINS(err.msg, "column 'g' (point): 2 bytes, shorter than the SRID prefix");
+    rt_buf_fini(&out);
+    rt_batch_unref(b);
+    op_text_row_free(r);
+    op_mysql_time_zone_free(ny);
     rt_table_free(t);
 }
 

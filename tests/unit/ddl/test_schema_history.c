@@ -187,10 +187,30 @@ TEST(seed_from_rt_table)
     op_schema_history_free(h);
 }
 
+/* version_at names the version in force: what a reader compares with the one it built. */
+TEST(version_at_names_the_version_in_force)
+{
+    op_schema_history *h = op_schema_history_new();
+    APPLY(h, "CREATE TABLE v (id INT PRIMARY KEY)", 100);
+    APPLY(h, "ALTER TABLE v ADD w INT", 200);
+    APPLY(h, "DROP TABLE v", 300);
+    op_schema_pos since = {0};
+    rt_err err;
+    CHECK_INT_EQ(op_schema_history_version_at(h, "shop", "v", at(99), &since, &err), RT_ENOTFOUND);
+    CHECK_INT_EQ(op_schema_history_version_at(h, "shop", "v", at(100), &since, &err), 0);
+    CHECK_UINT_EQ(since.offset, 100);
+    CHECK_INT_EQ(op_schema_history_version_at(h, "shop", "v", at(299), &since, &err), 0);
+    CHECK_UINT_EQ(since.offset, 200);
+    CHECK_STR_EQ(since.file, at(200).file);
+    CHECK_INT_EQ(op_schema_history_version_at(h, "shop", "v", at(300), &since, &err), RT_ENOTFOUND);
+    CHECK_STR_CONTAINS(err.msg, "dropped");
+    op_schema_history_free(h);
+}
+
 TEST(unsupported_type_on_lookup)
 {
     op_schema_history *h = op_schema_history_new();
-    APPLY(h, "CREATE TABLE g (id INT, p POINT)", 10);
+    APPLY(h, "CREATE TABLE g (id INT, p VECTOR(3))", 10);
     rt_table *t = NULL;
     rt_err err;
     CHECK_INT_EQ(op_schema_history_table_at(h, "shop", "g", at(10), &t, &err), RT_EUNSUPPORTED);

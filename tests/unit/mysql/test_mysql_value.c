@@ -445,4 +445,32 @@ TEST(json_diffs_of_partial_updates)
     rt_buf_fini(&t);
 }
 
+/* The civil-date conversions both paths share: days_from_civil inverts civil_from_days over
+ * TIMESTAMP's range and beyond, and timestamp_civil shifts an instant by an offset across a
+ * day, a month and a leap day, keeping the zero TIMESTAMP zero. */
+TEST(civil_conversions_round_trip)
+{
+    size_t bad = 0;
+    for (int64_t d = -800000; d <= 2932896; d += 7) { /* 0-03-01 .. 9999-12-31 */
+        int y;
+        unsigned m, day;
+        op_mysql_civil_from_days(d, &y, &m, &day);
+        bad += op_mysql_days_from_civil(y, m, day) != d;
+    }
+    CHECK_UINT_EQ(bad, 0);
+    CHECK_INT_EQ(op_mysql_days_from_civil(1970, 1, 1), 0);
+    CHECK_INT_EQ(op_mysql_days_from_civil(2024, 2, 29), 19782);
+    rt_temporal t;
+    /* 2024-02-29 20:00:00.000001 UTC at +08:00 is the next day, 1 March */
+    int64_t s = op_mysql_days_from_civil(2024, 2, 29) * 86400 + 20 * 3600;
+    op_mysql_timestamp_civil(s, 1, 8 * 3600, &t);
+    CHECK(t.year == 2024 && t.month == 3 && t.day == 1 && t.hour == 4 && t.minute == 0 &&
+          t.second == 0 && t.usec == 1);
+    /* 1970-01-01 00:00:01 UTC at -05:00 is still 1969 */
+    op_mysql_timestamp_civil(1, 0, -5 * 3600, &t);
+    CHECK(t.year == 1969 && t.month == 12 && t.day == 31 && t.hour == 19 && t.second == 1);
+    op_mysql_timestamp_civil(0, 0, 8 * 3600, &t);
+    CHECK(t.year == 0 && t.month == 0 && t.day == 0 && t.hour == 0);
+}
+
 TEST_MAIN()

@@ -4,6 +4,7 @@
 #include "tests/harness/test.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static rt_table *table_ok(const char *db, const char *name, const rt_column *cols, size_t n)
 {
@@ -129,6 +130,53 @@ TEST(tables_switch_and_names_are_escaped)
     rt_batch_unref(b);
     rt_table_free(a);
     rt_table_free(q);
+}
+
+/* A schema change is one line with the new columns, between the rows of the old and the new
+ * schema; a rename names the table before. */
+TEST(schema_change_lines)
+{
+    static const rt_column old_cols[] = {
+        {.name = "id", .type = RT_TYPE_INT, .sql_type = "int", .primary_key = true},
+        {.name = "v", .type = RT_TYPE_STRING, .sql_type = "varchar(8)", .nullable = true},
+    };
+    static const rt_column new_cols[] = {
+        {.name = "id", .type = RT_TYPE_INT, .sql_type = "int", .primary_key = true},
+        {.name = "w", .type = RT_TYPE_UINT, .nullable = true},
+    };
+    rt_table *before = table_ok("a", "t", old_cols, 2);
+    rt_table *after = table_ok("a", "t", new_cols, 2);
+    rt_table *moved = table_ok("a", "u", new_cols, 2);
+    rt_batch *b = rt_batch_new(NULL);
+    op_changelog *c = op_changelog_new();
+    if (!before || !after || !moved || !b || !c)
+        return;
+    rt_record *r = rt_batch_add(b, RT_ROW_INSERT, before);
+    r->values[0] = (rt_value){.type = RT_TYPE_INT, .i = 1};
+    const char *ddl = "ALTER TABLE t DROP v, ADD w INT UNSIGNED \"x\"";
+    CHECK(rt_batch_add_schema_change(b, RT_SCHEMA_ALTER_TABLE, after, before, ddl, strlen(ddl)));
+    r = rt_batch_add(b, RT_ROW_INSERT, after);
+    r->values[0] = (rt_value){.type = RT_TYPE_INT, .i = 2};
+    CHECK(rt_batch_add_schema_change(b, RT_SCHEMA_RENAME_TABLE, moved, after, "RENAME TABLE t TO u",
+                                     19));
+    char *text = format(c, b);
+    CHECK_STR_EQ(text,
+                 "{\"op\":\"+I\",\"table\":\"a.t\",\"data\":{\"id\":1,\"v\":null}}\n"
+                 "{\"op\":\"SC\",\"table\":\"a.t\",\"change\":\"alter_table\",\"ddl\":\"ALTER "
+                 "TABLE t DROP v, ADD w INT UNSIGNED \\\"x\\\"\",\"columns\":[{\"name\":\"id\","
+                 "\"type\":\"int\",\"nullable\":false,\"key\":true},{\"name\":\"w\",\"type\":"
+                 "\"uint\",\"nullable\":true,\"key\":false}]}\n"
+                 "{\"op\":\"+I\",\"table\":\"a.t\",\"data\":{\"id\":2,\"w\":null}}\n"
+                 "{\"op\":\"SC\",\"table\":\"a.u\",\"change\":\"rename_table\",\"before\":\"a.t\","
+                 "\"ddl\":\"RENAME TABLE t TO u\",\"columns\":[{\"name\":\"id\",\"type\":\"int\","
+                 "\"nullable\":false,\"key\":true},{\"name\":\"w\",\"type\":\"uint\","
+                 "\"nullable\":true,\"key\":false}]}\n");
+    free(text);
+    rt_batch_unref(b);
+    op_changelog_free(c);
+    rt_table_free(before);
+    rt_table_free(after);
+    rt_table_free(moved);
 }
 
 TEST_MAIN()

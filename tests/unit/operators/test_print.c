@@ -358,7 +358,7 @@ TEST(config_errors_name_the_path)
     check_parse_error("{\"columns\": {\"id\": \"bigint\", \"v\": \"varchar\"}}", "{}",
                       "$.operators[0].config.columns.v", "column type 'varchar'");
     check_parse_error("{\"columns\": {\"id\": \"bigint\", \"v\": \"geometry\"}}", "{}",
-                      "$.operators[0].config.columns.v", "unknown type 'geometry'");
+                      "$.operators[0].config.columns.v", "cannot generate spatial values");
     check_parse_error("{\"columns\": {\"id\": \"text\"}}", "{}", "$.operators[0].config.columns.id",
                       "must be an integer");
     check_parse_error("{\"columns\": []}", "{}", "$.operators[0].config.columns",

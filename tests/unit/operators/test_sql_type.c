@@ -319,8 +319,8 @@ TEST(enum_and_set)
 
 TEST(unknown_and_empty)
 {
-    check_bad("geometry", "unknown type 'geometry'");
-    check_bad("POINT", "unknown type 'POINT'");
+    check_bad("vector(3)", "unknown type 'vector'");
+    check_bad("POINTS", "unknown type 'POINTS'");
     check_bad("foo(3)", "unknown type 'foo'");
     check_bad("varchar2(10)", "unknown type 'varchar2'");
     check_bad("", "expected a type name");

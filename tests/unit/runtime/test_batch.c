@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/harness/test.h"
 
@@ -23,6 +24,44 @@ TEST(rowkind_names)
     CHECK_STR_EQ(rt_rowkind_name(RT_ROW_UPDATE_BEFORE), "-U");
     CHECK_STR_EQ(rt_rowkind_name(RT_ROW_UPDATE_AFTER), "+U");
     CHECK_STR_EQ(rt_rowkind_name(RT_ROW_DELETE), "-D");
+    CHECK_STR_EQ(rt_rowkind_name(RT_ROW_SCHEMA_CHANGE), "SC");
+    CHECK_STR_EQ(rt_schema_change_kind_name(RT_SCHEMA_CREATE_TABLE), "create_table");
+    CHECK_STR_EQ(rt_schema_change_kind_name(RT_SCHEMA_ALTER_TABLE), "alter_table");
+    CHECK_STR_EQ(rt_schema_change_kind_name(RT_SCHEMA_RENAME_TABLE), "rename_table");
+    CHECK_STR_EQ(rt_schema_change_kind_name(RT_SCHEMA_TRUNCATE_TABLE), "truncate_table");
+    CHECK_STR_EQ(rt_schema_change_kind_name(RT_SCHEMA_DROP_TABLE), "drop_table");
+}
+
+/* A schema change: no values, its DDL in the arena, and a deep copy that outlives the source. */
+TEST(schema_change_records_copy_deep)
+{
+    rt_table *before = make_table();
+    rt_table *after = rt_table_new("db", "t", cols, 2, NULL);
+    rt_batch *a = rt_batch_new(NULL), *b = rt_batch_new(NULL);
+    CHECK(rt_batch_add(a, RT_ROW_INSERT, before) != NULL);
+    char ddl[] = "ALTER TABLE t DROP COLUMN b";
+    rt_record *sc = rt_batch_add_schema_change(a, RT_SCHEMA_ALTER_TABLE, after, before, ddl,
+                                               sizeof ddl - 1);
+    CHECK(sc != NULL);
+    CHECK(rt_batch_at(a, 0)->change == NULL);
+    CHECK_INT_EQ(sc->kind, RT_ROW_SCHEMA_CHANGE);
+    CHECK_UINT_EQ(sc->ncols, 0);
+    CHECK(sc->table == after);
+    CHECK(sc->change->before == before);
+    CHECK(sc->change->ddl != ddl);
+    CHECK_STR_EQ(sc->change->ddl, "ALTER TABLE t DROP COLUMN b");
+    CHECK_INT_EQ(rt_batch_copy_record(b, sc), 0);
+    rt_batch_unref(a);
+    memset(ddl, 'x', sizeof ddl - 1);
+    const rt_record *c = rt_batch_at_const(b, 0);
+    CHECK_INT_EQ(c->kind, RT_ROW_SCHEMA_CHANGE);
+    CHECK_INT_EQ(c->change->kind, RT_SCHEMA_ALTER_TABLE);
+    CHECK(c->table == after && c->change->before == before);
+    CHECK_UINT_EQ(c->change->ddl_len, 27);
+    CHECK_STR_EQ(c->change->ddl, "ALTER TABLE t DROP COLUMN b");
+    rt_batch_unref(b);
+    rt_table_free(before);
+    rt_table_free(after);
 }
 
 TEST(add_records_null_values)

@@ -13,6 +13,7 @@
 #include "runtime/base/clock.h"
 #include "runtime/base/config.h"
 #include "runtime/base/log.h"
+#include "runtime/metrics.h"
 #include "tests/harness/test.h"
 #include "tests/unit/runtime/test_ops.h"
 
@@ -232,6 +233,54 @@ TEST(transient_failure_restarts_and_finishes)
     rt_err err;
     CHECK_INT_EQ(rt_job_master_failure(f.jm, &err), RT_ENOTFOUND);
     CHECK_UINT_EQ(rt_job_master_restored_checkpoint(f.jm), 0);
+    teardown(&f);
+}
+
+typedef struct series_sum {
+    const char *name, *vertex;
+    size_t series;
+    uint64_t sum;
+} series_sum;
+
+static int add_series(const rt_metric_sample *s, void *arg)
+{
+    series_sum *q = arg;
+    if (strcmp(s->name, q->name) == 0 &&
+        (q->vertex ? s->vertex && strcmp(s->vertex, q->vertex) == 0 : !s->vertex)) {
+        q->series++;
+        q->sum += s->count;
+    }
+    return 0;
+}
+
+static series_sum sum_of(rt_job_master *jm, const char *name, const char *vertex)
+{
+    series_sum q = {.name = name, .vertex = vertex};
+    rt_metrics_visit(rt_job_master_metrics(jm), add_series, &q);
+    return q;
+}
+
+/* A restart re-creates every task, which registers its series again: they must be the same
+ * series (one per vertex and subtask), counting on across the attempts. */
+TEST(restart_continues_the_metrics_series)
+{
+    fixture f;
+    atomic_store(&fails_left, 2);
+    if (!setup(&f, FIXED(3, "1ms"), NO_CKPT, "{\"rows\":1000,\"fail_after\":300}", NULL))
+        return;
+    CHECK_INT_EQ(start_and_wait(&f), RT_JOB_MASTER_FINISHED);
+    CHECK_UINT_EQ(rt_job_master_attempts(f.jm), 3);
+    series_sum q = sum_of(f.jm, "sluice_records_in_total", "out");
+    CHECK_UINT_EQ(q.series, 1);
+    /* Everything the sink saw in all three attempts. */
+    CHECK_UINT_EQ(q.sum, test_ops_row_count());
+    CHECK(q.sum >= 1000 + 2 * 300);
+    q = sum_of(f.jm, "sluice_records_out_total", "src");
+    CHECK_UINT_EQ(q.series, 1);
+    CHECK_UINT_EQ(q.sum, test_ops_row_count());
+    q = sum_of(f.jm, "sluice_job_restarts_total", NULL);
+    CHECK_UINT_EQ(q.series, 1);
+    CHECK_UINT_EQ(q.sum, 2);
     teardown(&f);
 }
 
