@@ -55,6 +55,10 @@ typedef struct op_type {
     int (*finish)(void *self, op_ctx *ctx, rt_err *err);
     /* Frees the instance. Always called after a successful open, whatever happened since. */
     void (*close)(void *self, op_ctx *ctx);
+    /* Its state restores at any parallelism: the operator gathers what every subtask of the
+     * checkpoint wrote itself (op_ctx_state_get_subtask). Otherwise a restore needs the same
+     * parallelism as the checkpoint. */
+    bool rescalable_state;
 } op_type;
 
 /* --- The context, implemented by the runtime. Call only from the operator's own task thread. --- */

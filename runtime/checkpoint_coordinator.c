@@ -488,7 +488,8 @@ uint64_t rt_checkpoint_coordinator_version(const rt_checkpoint_coordinator *c)
     return c->version;
 }
 
-int rt_checkpoint_metadata_check(const graph_job *graph, uint64_t id, const char *json, rt_err *err)
+int rt_checkpoint_metadata_check(const graph_job *graph, rt_op_lookup lookup, uint64_t id,
+                                 const char *json, rt_err *err)
 {
     json_error_t je;
     json_t *root = json_loads(json, 0, &je);
@@ -532,7 +533,9 @@ int rt_checkpoint_metadata_check(const graph_job *graph, uint64_t id, const char
                             name, id, type, gv->type);
             break;
         }
-        if (json_integer_value(par) != (json_int_t)gv->parallelism) {
+        const op_type *ot = lookup ? lookup(gv->type) : NULL;
+        if (json_integer_value(par) != (json_int_t)gv->parallelism &&
+            !(ot && ot->rescalable_state)) {
             rc = rt_err_set(err, RT_ESTATE,
                             "operator '%s': checkpoint %" PRIu64
                             " holds state of %lld subtasks, the job has parallelism %u",

@@ -93,9 +93,10 @@ size_t rt_checkpoint_coordinator_history(const rt_checkpoint_coordinator *c,
 uint64_t rt_checkpoint_coordinator_version(const rt_checkpoint_coordinator *c);
 
 /* Checks the metadata JSON of checkpoint id (as the coordinator wrote it) against graph: every
- * operator with state (state_bytes > 0) must exist with the same type and parallelism. 0,
- * RT_ESTATE naming the operator, or RT_ECORRUPT for metadata that does not parse. */
-int rt_checkpoint_metadata_check(const graph_job *graph, uint64_t id, const char *json,
-                                 rt_err *err);
+ * operator with state (state_bytes > 0) must exist with the same type and parallelism, except
+ * that an operator type lookup (may be NULL) marks rescalable_state restores at any parallelism.
+ * 0, RT_ESTATE naming the operator, or RT_ECORRUPT for metadata that does not parse. */
+int rt_checkpoint_metadata_check(const graph_job *graph, rt_op_lookup lookup, uint64_t id,
+                                 const char *json, rt_err *err);
 
 #endif

@@ -354,13 +354,14 @@ void rt_job_vertex_metrics(rt_job *job, size_t vertex, rt_vertex_metrics *out)
     }
 }
 
-int rt_job_check_restore(const graph_job *graph, struct st_backend *state, uint64_t id, rt_err *err)
+int rt_job_check_restore(const graph_job *graph, rt_op_lookup lookup, struct st_backend *state,
+                         uint64_t id, rt_err *err)
 {
     char *json = NULL;
     int rc = st_backend_metadata(state, id, &json, err);
     if (rc != 0)
         return rc;
-    rc = rt_checkpoint_metadata_check(graph, id, json, err);
+    rc = rt_checkpoint_metadata_check(graph, lookup, id, json, err);
     free(json);
     return rc;
 }

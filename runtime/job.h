@@ -79,11 +79,12 @@ typedef struct rt_vertex_metrics {
 void rt_job_vertex_metrics(rt_job *job, size_t vertex, rt_vertex_metrics *out);
 
 /* Checks that checkpoint `id` in `state` fits the graph: every operator that has state there
- * exists in the graph with the same type and parallelism. RT_ESTATE with a message naming the
+ * exists in the graph with the same type and parallelism (any parallelism for a type whose
+ * rescalable_state lookup, which may be NULL, says so). RT_ESTATE with a message naming the
  * operator otherwise ("operator 'gen': checkpoint 12 holds state of 2 subtasks, the job has
  * parallelism 3"); RT_ENOTFOUND / RT_ECORRUPT for a missing or damaged checkpoint. */
-int rt_job_check_restore(const graph_job *graph, struct st_backend *state, uint64_t id,
-                         rt_err *err);
+int rt_job_check_restore(const graph_job *graph, rt_op_lookup lookup, struct st_backend *state,
+                         uint64_t id, rt_err *err);
 
 /* Triggers a checkpoint now (savepoint = kept until deleted, never pruned). With stop, sources
  * emit nothing after its barrier and the job is canceled once it completed (stop-with-savepoint).

@@ -315,7 +315,7 @@ static int prepare_state(rt_job_master *jm, rt_err *err)
         latest = id;
     }
     if (latest) {
-        rc = rt_job_check_restore(jm->graph, jm->state, latest, err);
+        rc = rt_job_check_restore(jm->graph, jm->lookup, jm->state, latest, err);
         if (rc != 0)
             return rt_err_prefix(err, rc, "data directory %s", jm->data_dir);
     }

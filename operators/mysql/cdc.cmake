@@ -10,6 +10,7 @@ add_library(sluice_mysql_cdc STATIC
   cdc_tables.c
   cdc_state.c
   cdc_snapshot.c
-  snapshot_coordinator.c)
+  snapshot_coordinator.c
+  snapshot_progress.c)
 target_link_libraries(sluice_mysql_cdc PUBLIC sluice_mysql_binlog sluice_mysql_client
                       sluice_mysql_snapshot sluice_mysql_ddl sluice_operators sluice_runtime PRIVATE PkgConfig::JANSSON)

@@ -10,6 +10,7 @@
 
 #include "operators/mysql/snapshot_chunk.h"
 #include "operators/mysql/snapshot_merge.h"
+#include "operators/mysql/snapshot_progress.h"
 #include "runtime/base/buf.h"
 #include "runtime/base/failpoint.h"
 #include "runtime/base/log.h"
@@ -71,6 +72,7 @@ struct op_cdc_snapshot {
     uint32_t subtask;
     char failpoint[64]; /* "mysql_cdc.snapshot_split.<subtask>": tests count reads per subtask */
     uint64_t splits_read, table_splits;
+    op_snapshot_progress *metrics;
 };
 
 static int snap_oom(rt_err *err)
@@ -288,6 +290,7 @@ static int read_split(op_cdc_snapshot *s, op_ctx *ctx, op_snapshot_split *split,
     }
     if (rc == 0) {
         s->splits_read++;
+        op_snapshot_progress_read(s->metrics, op_snapshot_split_table(split), emitted);
         rc = op_cdc_state_add_split(&s->progress, split, err);
         split = NULL;
     }
@@ -320,12 +323,14 @@ static int enumerate_one(op_cdc_snapshot *s, rt_err *err)
         const op_mysql_table_info *info = op_mysql_table_list_get(s->tables, s->table);
         LOG_INFO("%s: mysql_cdc: splitting of %s done: %llu splits", s->tag,
                  rt_table_qualified(info->table), (unsigned long long)s->table_splits);
+        op_snapshot_progress_split_all(s->metrics, rt_table_qualified(info->table));
         op_snapshot_splitter_free(s->splitter);
         s->splitter = NULL;
         s->table++;
         return 0;
     }
     s->table_splits++;
+    op_snapshot_progress_queued(s->metrics, op_snapshot_split_table(split), 1);
     return op_snapshot_coordinator_push(s->p.coord, split, err);
 }
 
@@ -453,6 +458,7 @@ static int plan_table(op_cdc_snapshot *s, size_t t, rt_err *err)
     if (rc == 0 && gaps.split_count > 0)
         LOG_INFO("%s: mysql_cdc: %s: %zu finished splits, %zu gaps between them read again", s->tag,
                  name, n, gaps.split_count);
+    op_snapshot_progress_queued(s->metrics, name, gaps.split_count);
     for (size_t i = 0; i < gaps.split_count; i++) {
         op_snapshot_split *g = gaps.splits[i];
         gaps.splits[i] = NULL;
@@ -498,6 +504,8 @@ int op_cdc_snapshot_new(op_ctx *ctx, const op_cdc_snapshot_params *p, op_mysql_c
         progress->splits = NULL;
         progress->split_count = 0;
     }
+    s->metrics = op_snapshot_progress_new(ctx, tables, p->split.chunk_size, p->enumerate);
+    op_snapshot_progress_restored(s->metrics, &s->progress);
     s->afters = calloc(op_mysql_table_list_count(tables) + 1, sizeof *s->afters);
     int rc = s->afters ? 0 : snap_oom(err);
     for (size_t t = 0; rc == 0 && p->enumerate && t < op_mysql_table_list_count(tables); t++)
@@ -531,6 +539,7 @@ void op_cdc_snapshot_free(op_cdc_snapshot *s)
     batch_list_fini(&s->rows);
     batch_list_fini(&s->events);
     op_cdc_state_fini(&s->progress);
+    op_snapshot_progress_free(s->metrics);
     free(s);
 }
 

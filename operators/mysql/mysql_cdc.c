@@ -683,4 +683,5 @@ const op_type op_mysql_cdc_type = {
     .poll = cdc_poll,
     .snapshot_state = cdc_snapshot_state,
     .close = cdc_close,
+    .rescalable_state = true,
 };

@@ -214,7 +214,7 @@ int rt_failpoint_hit(const char *name, rt_err *err)
         LOG_ERROR("failpoint %s: exit", name);
         _exit(137);
     case ACT_DELAY:
-        LOG_INFO("failpoint %s: delay %lld ms", name, (long long)fp->delay_ms);
+        LOG_DEBUG("failpoint %s: delay %lld ms", name, (long long)fp->delay_ms);
         rt_sleep_ms(fp->delay_ms);
         return 0;
     }

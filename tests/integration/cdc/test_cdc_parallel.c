@@ -7,8 +7,6 @@
  * parallelism must fail with a clear message. Also, without a server, the restore planning that
  * turns the out-of-order finished splits of a checkpoint into gap splits and a resume point. */
 #include <jansson.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,59 +20,9 @@
 #include "runtime/job_master.h"
 #include "tests/harness/mariadb.h"
 #include "tests/harness/test.h"
+#include "tests/integration/cdc/cdc_check.h"
 #include "tests/integration/cdc/cdc_run.h"
-
-static int execf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int execf(const char *fmt, ...)
-{
-    char sql[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    return test_mysql_exec(sql);
-}
-
-static const char *make_db(const char *name, char *db, size_t size)
-{
-    snprintf(db, size, "par%d_%s", (int)getpid(), name);
-    CHECK_INT_EQ(execf("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s", db, db), 0);
-    return db;
-}
-
-static long scalar_long(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long scalar_long(const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    char *v = test_mysql_scalar(sql);
-    long n = v ? atol(v) : -1;
-    free(v);
-    return n;
-}
-
-/* Inserts n rows into db.table; `values` is a printf format of one row taking the row number
- * (1..n) up to three times. */
-static void fill(const char *db, const char *table, int n, const char *values)
-{
-    rt_buf sql;
-    rt_buf_init(&sql);
-    for (int i = 1; i <= n; i++) {
-        if (sql.len == 0)
-            rt_buf_appendf(&sql, "INSERT INTO %s.%s VALUES ", db, table);
-        else
-            rt_buf_append_str(&sql, ",");
-        rt_buf_appendf(&sql, values, i, i, i);
-        if (i % 500 == 0 || i == n) {
-            CHECK_INT_EQ(test_mysql_exec(sql.data), 0);
-            rt_buf_reset(&sql);
-        }
-    }
-    rt_buf_fini(&sql);
-}
+#include "tests/integration/cdc/cdc_writer.h"
 
 /* mysql_cdc (parallelism p, server_id `server_id`: JSON) over db.<tables regex> -> print (file
  * `out`) or file sink (directory `out`), checkpoints into data_dir when given. */
@@ -101,71 +49,11 @@ static bool run_start(cdc_run *r, unsigned p, const char *server_id, const char 
     return cdc_run_start_json(r, json, data_dir, 0);
 }
 
-static void run_free(cdc_run *r)
-{
-    rt_job_master_free(r->jm);
-    graph_job_free(r->graph);
-    memset(r, 0, sizeof *r);
-}
-
-static void run_finish(cdc_run *r)
-{
-    rt_job_master_status s = rt_job_master_wait(r->jm, 120000);
-    if (s == RT_JOB_MASTER_FAILED) {
-        rt_err err = {0};
-        rt_job_master_failure(r->jm, &err);
-        test_fail(__FILE__, __LINE__, "job failed: %s", err.msg);
-    }
-    CHECK_INT_EQ(s, RT_JOB_MASTER_FINISHED);
-    run_free(r);
-}
-
-static void run_cancel(cdc_run *r)
-{
-    rt_job_master_cancel(r->jm);
-    rt_job_master_wait(r->jm, 30000);
-    if (rt_job_master_status_get(r->jm) == RT_JOB_MASTER_FAILED) {
-        rt_err err = {0};
-        rt_job_master_failure(r->jm, &err);
-        test_fail(__FILE__, __LINE__, "job failed: %s", err.msg);
-    }
-    run_free(r);
-}
-
-/* The changelog lines of `path`: the file itself, or the part files of a directory. */
-static char *read_all(const char *path, bool dir, size_t *len)
-{
-    rt_buf all;
-    rt_buf_init(&all);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, dir ? "cat %s/part-* 2>/dev/null" : "cat %s 2>/dev/null", path);
-    FILE *f = popen(cmd, "r");
-    char buf[65536];
-    size_t n;
-    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        rt_buf_append(&all, buf, n);
-    if (f)
-        pclose(f);
-    rt_buf_append(&all, "", 1);
-    *len = all.len - 1;
-    return all.data;
-}
-
-static size_t count_lines(const char *path, bool dir)
-{
-    size_t len = 0, n = 0;
-    char *all = read_all(path, dir, &len);
-    for (size_t i = 0; i < len; i++)
-        n += all[i] == '\n';
-    free(all);
-    return n;
-}
-
 /* Lines of db.table with op `op`. */
 static long count_ops(const char *path, bool dir, const char *db, const char *table, const char *op)
 {
     size_t len = 0;
-    char *all = read_all(path, dir, &len);
+    char *all = cdc_check_read_all(path, dir, &len);
     char want[160];
     snprintf(want, sizeof want, "%s.%s", db, table);
     long n = 0;
@@ -179,124 +67,6 @@ static long count_ops(const char *path, bool dir, const char *db, const char *ta
     }
     free(all);
     return n;
-}
-
-static bool wait_lines(const char *path, bool dir, size_t n, int64_t ms)
-{
-    int64_t deadline = rt_clock_mono_ms() + ms;
-    while (count_lines(path, dir) < n && rt_clock_mono_ms() < deadline)
-        rt_sleep_ms(20);
-    return count_lines(path, dir) >= n;
-}
-
-static void sql_literal(rt_buf *b, json_t *v)
-{
-    if (json_is_integer(v)) {
-        rt_buf_appendf(b, "%lld", (long long)json_integer_value(v));
-    } else if (json_is_real(v)) {
-        rt_buf_appendf(b, "%.17g", json_real_value(v));
-    } else if (json_is_string(v)) {
-        rt_buf_append_str(b, "'");
-        for (const char *p = json_string_value(v); *p; p++) {
-            if (*p == '\'' || *p == '\\')
-                rt_buf_append(b, "\\", 1);
-            rt_buf_append(b, p, 1);
-        }
-        rt_buf_append_str(b, "'");
-    } else {
-        rt_buf_append_str(b, "NULL");
-    }
-}
-
-/* Replays the changelog into the mirror tables <db>.m_<table>: +I/+U by REPLACE (INSERT when
- * `insert_only`: a duplicate key fails), -D by the key columns `keys` (comma-separated names).
- * Returns the records replayed, -1 on a failed statement. */
-static long replay(const char *path, bool dir, const char *db, const char *keys, bool insert_only)
-{
-    size_t len = 0;
-    char *all = read_all(path, dir, &len);
-    rt_buf sql;
-    rt_buf_init(&sql);
-    long n = 0;
-    int failed = 0;
-    char *save = NULL;
-    char all_keys[256];
-    snprintf(all_keys, sizeof all_keys, ",%s,", keys);
-    for (char *line = strtok_r(all, "\n", &save); line && !failed;
-         line = strtok_r(NULL, "\n", &save)) {
-        json_t *j = json_loads(line, 0, NULL);
-        const char *op = json_string_value(json_object_get(j, "op"));
-        const char *table = json_string_value(json_object_get(j, "table"));
-        json_t *data = json_object_get(j, "data");
-        const char *dot = table ? strchr(table, '.') : NULL;
-        if (!op || !dot || !json_is_object(data)) {
-            test_fail(__FILE__, __LINE__, "bad line: %s", line);
-            failed = 1;
-        } else if (strcmp(op, "-U") != 0) {
-            n++;
-            const char *key;
-            json_t *v;
-            if (strcmp(op, "-D") == 0) {
-                rt_buf_appendf(&sql, "DELETE FROM %s.m_%s WHERE TRUE", db, dot + 1);
-                json_object_foreach(data, key, v)
-                {
-                    char k[128];
-                    snprintf(k, sizeof k, ",%s,", key);
-                    if (!strstr(all_keys, k))
-                        continue;
-                    rt_buf_appendf(&sql, " AND `%s` = ", key);
-                    sql_literal(&sql, v);
-                }
-            } else {
-                rt_buf_appendf(&sql, "%s INTO %s.m_%s SET ", insert_only ? "INSERT" : "REPLACE", db,
-                               dot + 1);
-                bool first = true;
-                json_object_foreach(data, key, v)
-                {
-                    rt_buf_appendf(&sql, "%s`%s` = ", first ? "" : ", ", key);
-                    sql_literal(&sql, v);
-                    first = false;
-                }
-            }
-            rt_buf_append_str(&sql, ";");
-        }
-        json_decref(j);
-        if (sql.len > 200000) {
-            failed = test_mysql_exec(sql.data) != 0;
-            rt_buf_reset(&sql);
-        }
-    }
-    if (!failed && sql.len > 0)
-        failed = test_mysql_exec(sql.data) != 0;
-    rt_buf_fini(&sql);
-    free(all);
-    return failed ? -1 : n;
-}
-
-/* db.table and db.m_table hold the same rows. */
-static void check_same(const char *db, const char *table)
-{
-    long a = scalar_long("SELECT COUNT(*) FROM %s.%s", db, table);
-    long b = scalar_long("SELECT COUNT(*) FROM %s.m_%s", db, table);
-    CHECK(a > 0);
-    CHECK_INT_EQ(a, b);
-    CHECK_INT_EQ(scalar_long("SELECT COUNT(*) FROM (SELECT * FROM %s.%s EXCEPT SELECT * FROM "
-                             "%s.m_%s) x",
-                             db, table, db, table),
-                 0);
-    CHECK_INT_EQ(scalar_long("SELECT COUNT(*) FROM (SELECT * FROM %s.m_%s EXCEPT SELECT * FROM "
-                             "%s.%s) x",
-                             db, table, db, table),
-                 0);
-}
-
-static const char *tmp_path(const char *name)
-{
-    static char out[4][512];
-    static int i;
-    i = (i + 1) % 4;
-    snprintf(out[i], sizeof out[i], "%s/%s", test_tmpdir(), name);
-    return out[i];
 }
 
 /* Splits read by subtask i since the failpoints were armed (they must be, see arm()). */
@@ -324,50 +94,18 @@ static void arm(int ms, int slow2)
     CHECK_OK(rt_failpoint_init(spec, &err), &err);
 }
 
-typedef struct writer {
-    const char *db;
-    int next_id;
-    volatile int stop;
-    int statements, failures;
-} writer;
-
-/* Inserts, updates and deletes in small transactions on db.t, at split boundaries (multiples of
- * 100, give or take one) and elsewhere, until told to stop. */
-static void *write_loop(void *arg)
+/* Starts writers on db.t at the split boundaries of chunks of 100 rows (multiples of 100, give
+ * or take one) and elsewhere. */
+static void writers_start(cdc_writer *w, const char *db, int next_id)
 {
-    writer *w = arg;
-    unsigned seed = 7;
-    int next_id = w->next_id;
-    while (!w->stop) {
-        int k = (int)(rand_r(&seed) % 40) * 100 + (int)(rand_r(&seed) % 3) - 1;
-        int any = (int)(rand_r(&seed) % 4000) + 1;
-        char sql[1024];
-        switch (rand_r(&seed) % 4) {
-        case 0:
-            snprintf(sql, sizeof sql,
-                     "BEGIN; INSERT INTO %s.t VALUES (%d, %d, 'new') ON DUPLICATE KEY UPDATE "
-                     "v = v + 1; UPDATE %s.t SET v = v + 10, s = 'upd' WHERE id = %d; COMMIT",
-                     w->db, next_id++, k, w->db, any);
-            break;
-        case 1:
-            snprintf(sql, sizeof sql, "UPDATE %s.t SET v = v - 1, s = 'edge' WHERE id = %d", w->db,
-                     k);
-            break;
-        case 2:
-            snprintf(sql, sizeof sql, "DELETE FROM %s.t WHERE id = %d", w->db, k);
-            break;
-        default:
-            snprintf(sql, sizeof sql,
-                     "INSERT INTO %s.t VALUES (%d, 0, 'back') ON DUPLICATE KEY UPDATE s = 'dup'",
-                     w->db, k);
-            break;
-        }
-        if (test_mysql_exec(sql) != 0)
-            w->failures++;
-        w->statements++;
-        rt_sleep_ms(2);
-    }
-    return NULL;
+    *w = (cdc_writer){.db = db,
+                      .next_id = next_id,
+                      .seed = 7,
+                      .split_rows = 100,
+                      .splits = 40,
+                      .rows = 4000,
+                      .pause_ms = 2};
+    cdc_writer_start(w);
 }
 
 /* Waits until db.table has at least n lines with op `op` in the output. */
@@ -385,9 +123,9 @@ static bool wait_ops(const char *path, const char *db, const char *table, const 
 static long sync_update_q(const char *out, const char *db, int x)
 {
     long before = count_ops(out, true, db, "q", "+U");
-    long rows = scalar_long("SELECT COUNT(*) FROM %s.q WHERE x = %d", db, x);
+    long rows = cdc_check_scalar_long("SELECT COUNT(*) FROM %s.q WHERE x = %d", db, x);
     CHECK(rows > 0);
-    CHECK_INT_EQ(execf("UPDATE %s.q SET n = n + 1000 WHERE x = %d", db, x), 0);
+    CHECK_INT_EQ(cdc_check_exec("UPDATE %s.q SET n = n + 1000 WHERE x = %d", db, x), 0);
     CHECK(wait_ops(out, db, "q", "+U", before + rows));
     return rows;
 }
@@ -396,17 +134,63 @@ static long sync_update_q(const char *out, const char *db, int x)
  * (empty: one split). */
 static void make_tables(const char *db, int t_rows, int q_rows, int c_rows)
 {
-    CHECK_INT_EQ(execf("CREATE TABLE %s.t (id INT PRIMARY KEY, v INT, s VARCHAR(20));"
+    CHECK_INT_EQ(
+        cdc_check_exec("CREATE TABLE %s.t (id INT PRIMARY KEY, v INT, s VARCHAR(20));"
                        "CREATE TABLE %s.q (x INT, k VARCHAR(10), n INT, PRIMARY KEY (k, x));"
                        "CREATE TABLE %s.c (id BIGINT PRIMARY KEY, b TEXT);"
                        "CREATE TABLE %s.ping (id INT PRIMARY KEY);"
                        "CREATE TABLE %s.m_t LIKE %s.t; CREATE TABLE %s.m_q LIKE %s.q;"
                        "CREATE TABLE %s.m_c LIKE %s.c; CREATE TABLE %s.m_ping LIKE %s.ping",
                        db, db, db, db, db, db, db, db, db, db, db, db),
-                 0);
-    fill(db, "t", t_rows, "(%d, %d, 'row%d')");
-    fill(db, "q", q_rows, "(%d %% 7, CONCAT('k', %d), %d)");
-    fill(db, "c", c_rows, "(%d * 1000003, REPEAT('c', %d %% 40 + %d %% 3))");
+        0);
+    cdc_check_fill(db, "t", t_rows, "(%d, %d, 'row%d')");
+    cdc_check_fill(db, "q", q_rows, "(%d %% 7, CONCAT('k', %d), %d)");
+    cdc_check_fill(db, "c", c_rows, "(%d * 1000003, REPEAT('c', %d %% 40 + %d %% 3))");
+}
+
+/* The mirrors of t, q and c hold the rows of the tables. */
+static void check_mirrors(const char *db)
+{
+    cdc_check_same(db, "t");
+    cdc_check_same(db, "q");
+    cdc_check_same(db, "c");
+}
+
+/* Runs a bounded snapshot of db's t, q and c (three readers with server ids `ids`, splits of 100
+ * rows) to its end; reads[i]: the splits subtask i read. Every row must have come out once:
+ * `rows` lines in out, INSERTed into the mirrors. Returns false when the job did not start. */
+static bool snapshot_tqc(const char *db, const char *ids, bool file_sink, const char *out,
+                         const char *data, long rows, unsigned reads[3])
+{
+    cdc_run r;
+    bool ok = run_start(&r, 3, ids, db, "(t|q|c)", "\"snapshot\"", ",\"chunk_size\":100", file_sink,
+                        out, data);
+    if (ok)
+        cdc_run_finish(&r);
+    for (unsigned i = 0; i < 3; i++)
+        reads[i] = reads_of(i);
+    rt_failpoint_reset();
+    if (!ok)
+        return false;
+    CHECK_UINT_EQ(cdc_check_count_lines(out, file_sink), (size_t)rows);
+    CHECK_INT_EQ(cdc_check_replay(out, file_sink, db, "id,k,x", true), rows);
+    check_mirrors(db);
+    return true;
+}
+
+/* mysql_cdc in initial mode over db's t, q, c and ping (three readers with server ids `ids`,
+ * splits of 100 rows) -> file sink into out, checkpoints into data. */
+static bool initial_start_p(cdc_run *r, unsigned p, const char *ids, const char *db,
+                            const char *out, const char *data)
+{
+    return run_start(r, p, ids, db, "(t|q|c|ping)", "\"initial\"", ",\"chunk_size\":100", true,
+                     out, data);
+}
+
+static bool initial_start(cdc_run *r, const char *ids, const char *db, const char *out,
+                          const char *data)
+{
+    return initial_start_p(r, 3, ids, db, out, data);
 }
 
 /* A split of "d.t" over one INT key; lo/hi < 0: open. */
@@ -491,29 +275,18 @@ TEST(restore_planning_reads_the_gaps_between_finished_splits_again)
 TEST(snapshot_mode_spreads_splits_over_every_subtask_without_checkpoints)
 {
     char db[64];
-    make_db("snap", db, sizeof db);
+    cdc_check_make_db("par", "snap", db, sizeof db);
     make_tables(db, 2000, 2500, 1500);
     arm(5, 0);
-    const char *out = tmp_path("snap.jsonl");
-    cdc_run r;
-    bool ok = run_start(&r, 3, "\"7800-7802\"", db, "(t|q|c)", "\"snapshot\"",
-                        ",\"chunk_size\":100", false, out, NULL);
-    if (ok)
-        run_finish(&r);
-    unsigned r0 = reads_of(0), r1 = reads_of(1), r2 = reads_of(2);
-    rt_failpoint_reset();
-    if (!ok)
+    unsigned reads[3];
+    if (!snapshot_tqc(db, "\"7800-7802\"", false, cdc_run_tmp_path("snap.jsonl"), NULL,
+                      2000 + 2500 + 1500, reads))
         return;
     /* About 60 splits: each subtask read some of them. */
-    CHECK(r0 > 0);
-    CHECK(r1 > 0);
-    CHECK(r2 > 0);
-    CHECK(r0 + r1 + r2 >= 55);
-    CHECK_UINT_EQ(count_lines(out, false), 2000 + 2500 + 1500);
-    CHECK_INT_EQ(replay(out, false, db, "id,k,x", true), 6000);
-    check_same(db, "t");
-    check_same(db, "q");
-    check_same(db, "c");
+    CHECK(reads[0] > 0);
+    CHECK(reads[1] > 0);
+    CHECK(reads[2] > 0);
+    CHECK(reads[0] + reads[1] + reads[2] >= 55);
 }
 
 /* Bounded with checkpoints: subtasks 1 and 2 end first; subtask 0 ends only once checkpoints
@@ -521,63 +294,50 @@ TEST(snapshot_mode_spreads_splits_over_every_subtask_without_checkpoints)
 TEST(snapshot_mode_with_checkpoints_finishes_with_every_row_once)
 {
     char db[64];
-    make_db("snapck", db, sizeof db);
+    cdc_check_make_db("par", "snapck", db, sizeof db);
     make_tables(db, 1500, 1200, 800);
     arm(5, 0);
-    const char *data = tmp_path("snapck-data");
+    const char *data = cdc_run_tmp_path("snapck-data");
     char out[512];
-    snprintf(out, sizeof out, "%s", tmp_path("snapck-out"));
-    cdc_run r;
-    bool ok = run_start(&r, 3, "\"7805-7807\"", db, "(t|q|c)", "\"snapshot\"",
-                        ",\"chunk_size\":100", true, out, data);
-    if (ok)
-        run_finish(&r);
-    unsigned r0 = reads_of(0), r1 = reads_of(1), r2 = reads_of(2);
-    rt_failpoint_reset();
-    if (!ok)
+    snprintf(out, sizeof out, "%s", cdc_run_tmp_path("snapck-out"));
+    unsigned reads[3];
+    if (!snapshot_tqc(db, "\"7805-7807\"", true, out, data, 1500 + 1200 + 800, reads))
         return;
-    CHECK(r0 > 0 && r1 > 0 && r2 > 0);
-    CHECK_UINT_EQ(count_lines(out, true), 1500 + 1200 + 800);
-    CHECK_INT_EQ(replay(out, true, db, "id,k,x", true), 3500);
-    check_same(db, "t");
-    check_same(db, "q");
-    check_same(db, "c");
+    CHECK(reads[0] > 0 && reads[1] > 0 && reads[2] > 0);
 }
 
 TEST(initial_mode_with_three_readers_under_writers_replays_to_the_tables)
 {
     char db[64];
-    make_db("initial", db, sizeof db);
+    cdc_check_make_db("par", "initial", db, sizeof db);
     make_tables(db, 4000, 3000, 2000);
     arm(15, 0);
-    const char *data = tmp_path("initial-data");
+    const char *data = cdc_run_tmp_path("initial-data");
     char out[512];
-    snprintf(out, sizeof out, "%s", tmp_path("initial-out"));
-    writer w = {.db = db, .next_id = 100000};
-    pthread_t th;
-    pthread_create(&th, NULL, write_loop, &w);
+    snprintf(out, sizeof out, "%s", cdc_run_tmp_path("initial-out"));
+    cdc_writer w;
+    writers_start(&w, db, 100000);
     rt_sleep_ms(100);
     cdc_run r;
-    bool ok = run_start(&r, 3, "\"7810-7812\"", db, "(t|q|c|ping)", "\"initial\"",
-                        ",\"chunk_size\":100", true, out, data);
+    bool ok = initial_start(&r, "\"7810-7812\"", db, out, data);
     /* The writers run through the snapshot (about 90 splits) and into the binlog phase. */
     if (ok) {
         CHECK(wait_ops(out, db, "q", "+I", 3000));
         CHECK(wait_ops(out, db, "c", "+I", 2000));
         sync_update_q(out, db, 2);
     }
-    w.stop = 1;
-    pthread_join(th, NULL);
+    cdc_writer_stop(&w);
     unsigned r0 = reads_of(0), r1 = reads_of(1), r2 = reads_of(2);
     if (ok) {
         /* Binlog changes after the snapshot, on every table. */
-        CHECK_INT_EQ(execf("DELETE FROM %s.c WHERE id %% 7 = 0; INSERT INTO %s.c VALUES (1, 'one');"
+        CHECK_INT_EQ(
+            cdc_check_exec("DELETE FROM %s.c WHERE id %% 7 = 0; INSERT INTO %s.c VALUES (1, 'one');"
                            "UPDATE %s.t SET s = 'late' WHERE id %% 50 = 0;"
                            "DELETE FROM %s.t WHERE id BETWEEN 1000 AND 1100",
                            db, db, db, db),
-                     0);
+            0);
         sync_update_q(out, db, 3);
-        run_cancel(&r);
+        cdc_run_cancel(&r);
         /* The quiet tables came out of the snapshot exactly once. */
         CHECK_INT_EQ(count_ops(out, true, db, "q", "+I"), 3000);
         CHECK_INT_EQ(count_ops(out, true, db, "c", "+I"), 2001);
@@ -590,42 +350,37 @@ TEST(initial_mode_with_three_readers_under_writers_replays_to_the_tables)
     CHECK(r0 > 0);
     CHECK(r1 > 0);
     CHECK(r2 > 0);
-    CHECK(replay(out, true, db, "id,k,x", false) > 9000);
-    check_same(db, "t");
-    check_same(db, "q");
-    check_same(db, "c");
+    CHECK(cdc_check_replay(out, true, db, "id,k,x", false) > 9000);
+    check_mirrors(db);
 }
 
-/* The same parallelism: rt_job_check_restore refuses a checkpoint whose operator had another
- * one (the operator's state would gather from any count: see op_cdc_snapshot_gather). */
+/* Three readers, cancelled mid-snapshot, restored with two (mysql_cdc's state is rescalable:
+ * subtask 0 gathers what all three checkpointed, op_cdc_snapshot_gather). */
 TEST(restore_mid_snapshot_reads_no_finished_split_again)
 {
     char db[64];
-    make_db("resume", db, sizeof db);
+    cdc_check_make_db("par", "resume", db, sizeof db);
     make_tables(db, 3000, 4000, 1000);
     /* Subtask 2 is slow: the others run ahead of it and the checkpoint holds splits that are
      * not contiguous, with gaps the restore must read again. */
     arm(30, 250);
-    const char *data = tmp_path("resume-data");
+    const char *data = cdc_run_tmp_path("resume-data");
     char out[512];
-    snprintf(out, sizeof out, "%s", tmp_path("resume-out"));
-    writer w = {.db = db, .next_id = 100000};
-    pthread_t th;
-    pthread_create(&th, NULL, write_loop, &w);
+    snprintf(out, sizeof out, "%s", cdc_run_tmp_path("resume-out"));
+    cdc_writer w;
+    writers_start(&w, db, 100000);
     cdc_run r;
-    bool ok = run_start(&r, 3, "\"7820-7822\"", db, "(t|q|c|ping)", "\"initial\"",
-                        ",\"chunk_size\":100", true, out, data);
+    bool ok = initial_start(&r, "\"7820-7822\"", db, out, data);
     unsigned first = 0, first2 = 0;
     long q_mid = 0;
     if (ok) {
-        CHECK(wait_lines(out, true, 2000, 60000));
-        run_cancel(&r);
+        CHECK(cdc_check_wait_lines(out, true, 2000, 60000));
+        cdc_run_cancel(&r);
         first = reads_of(0) + reads_of(1) + reads_of(2);
         first2 = reads_of(2);
         q_mid = count_ops(out, true, db, "q", "+I");
         arm(10, 0);
-        ok = run_start(&r, 3, "\"7820-7822\"", db, "(t|q|c|ping)", "\"initial\"",
-                       ",\"chunk_size\":100", true, out, data);
+        ok = initial_start_p(&r, 2, "\"7820-7821\"", db, out, data);
     }
     if (ok) {
         CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
@@ -633,21 +388,20 @@ TEST(restore_mid_snapshot_reads_no_finished_split_again)
         CHECK(wait_ops(out, db, "c", "+I", 1000));
         rt_sleep_ms(300);
     }
-    w.stop = 1;
-    pthread_join(th, NULL);
+    cdc_writer_stop(&w);
     unsigned s0 = reads_of(0), s1 = reads_of(1), s2 = reads_of(2);
     if (ok) {
         sync_update_q(out, db, 5);
-        run_cancel(&r);
+        cdc_run_cancel(&r);
     }
     rt_failpoint_reset();
     if (!ok)
         return;
     CHECK(first > 0 && first2 > 0);
-    /* Every subtask of the restored run read splits too. */
+    /* Both subtasks of the restored run read splits too; there is no third any more. */
     CHECK(s0 > 0);
     CHECK(s1 > 0);
-    CHECK(s2 > 0);
+    CHECK_UINT_EQ(s2, 0);
     /* q has 40 splits of 100 rows, t about 30, c 10, ping 1: the restored run read no split
      * whose rows its checkpoint already held (every committed q row is one finished split's). */
     CHECK(q_mid >= 100);
@@ -655,22 +409,20 @@ TEST(restore_mid_snapshot_reads_no_finished_split_again)
     /* Exactly once: the quiet table's rows came once over both runs, none lost. */
     CHECK_INT_EQ(count_ops(out, true, db, "q", "+I"), 4000);
     CHECK_INT_EQ(count_ops(out, true, db, "c", "+I"), 1000);
-    CHECK(replay(out, true, db, "id,k,x", false) > 8000);
-    check_same(db, "t");
-    check_same(db, "q");
-    check_same(db, "c");
+    CHECK(cdc_check_replay(out, true, db, "id,k,x", false) > 8000);
+    check_mirrors(db);
 }
 
 TEST(a_server_id_range_smaller_than_the_parallelism_fails_clearly)
 {
     char db[64];
-    make_db("ids", db, sizeof db);
+    cdc_check_make_db("par", "ids", db, sizeof db);
     make_tables(db, 10, 10, 10);
     const char *ids[] = {"\"7830-7831\"", "7830"};
     for (size_t i = 0; i < 2; i++) {
         cdc_run r;
-        if (!run_start(&r, 3, ids[i], db, "(t|q)", "\"initial\"", "", false, tmp_path("ids.jsonl"),
-                       NULL))
+        if (!run_start(&r, 3, ids[i], db, "(t|q)", "\"initial\"", "", false,
+                       cdc_run_tmp_path("ids.jsonl"), NULL))
             return;
         CHECK_INT_EQ(rt_job_master_wait(r.jm, 30000), RT_JOB_MASTER_FAILED);
         rt_err err = {0};
@@ -678,15 +430,15 @@ TEST(a_server_id_range_smaller_than_the_parallelism_fails_clearly)
         CHECK_STR_CONTAINS(err.msg, "server_id");
         CHECK_STR_CONTAINS(err.msg, "parallelism 3");
         CHECK_STR_CONTAINS(err.msg, "\"7830-7832\"");
-        run_free(&r);
+        cdc_run_free(&r);
     }
     /* Three ids for three readers is enough. */
     cdc_run r;
-    const char *out = tmp_path("ids-ok.jsonl");
+    const char *out = cdc_run_tmp_path("ids-ok.jsonl");
     if (!run_start(&r, 3, "\"7830-7832\"", db, "(t|q)", "\"snapshot\"", "", false, out, NULL))
         return;
-    run_finish(&r);
-    CHECK_UINT_EQ(count_lines(out, false), 20);
+    cdc_run_finish(&r);
+    CHECK_UINT_EQ(cdc_check_count_lines(out, false), 20);
 }
 
 TEST_MAIN()

@@ -6,7 +6,6 @@
  * (SC records, the schema history across DDL, restores and hash distribution), and config
  * errors. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,46 +21,32 @@
 #include "runtime/metrics.h"
 #include "tests/harness/mariadb.h"
 #include "tests/harness/test.h"
+#include "tests/integration/cdc/cdc_check.h"
 #include "tests/integration/cdc/cdc_run.h"
 
 /* --- helpers --- */
 
 static unsigned next_server_id = 7100;
-static size_t job_batch_rows;    /* rows per batch of the jobs started; 0: the default */
-static unsigned src_parallelism; /* of the mysql_cdc vertex; 0: 1 */
+static size_t job_batch_rows;     /* rows per batch of the jobs started; 0: the default */
+static unsigned src_parallelism;  /* of the mysql_cdc vertex; 0: 1 */
 static unsigned sink_parallelism; /* of the sink; 0: 1 */
 static const char *sink_distribution = "rebalance";
 
-/* "cdc<pid>_<name>": this test's database, created empty with tables t1, t2 (selected), t3
- * (excluded by exclude_tables) and ping (selected; for syncing with the stream). */
-static const char *make_db(const char *name)
+/* "cdc<pid>_<name>" into db (size bytes): this test's database, created empty with tables t1, t2
+ * (selected), t3 (excluded by exclude_tables) and ping (selected; for syncing with the stream). */
+static void make_db(const char *name, char *db, size_t size)
 {
-    static char db[64];
-    snprintf(db, sizeof db, "cdc%d_%s", (int)getpid(), name);
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "DROP DATABASE IF EXISTS %s; CREATE DATABASE %s;"
-             "CREATE TABLE %s.t1 (id INT PRIMARY KEY, name VARCHAR(20), amount DECIMAL(10,2), "
-             "u INT UNSIGNED, e ENUM('red','green')) ENGINE=InnoDB;"
-             "CREATE TABLE %s.t2 (id INT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB;"
-             "CREATE TABLE %s.t3 (id INT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB;"
-             "CREATE TABLE %s.ping (id INT PRIMARY KEY) ENGINE=InnoDB",
-             db, db, db, db, db, db);
-    CHECK_INT_EQ(test_mysql_exec(sql), 0);
-    return db;
-}
-
-static int execf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int execf(const char *fmt, ...)
-{
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    int rc = test_mysql_exec(sql);
-    CHECK_INT_EQ(rc, 0);
-    return rc;
+    snprintf(db, size, "cdc%d_%s", (int)getpid(), name);
+    CHECK_INT_EQ(
+        cdc_check_exec(
+            "DROP DATABASE IF EXISTS %s; CREATE DATABASE %s;"
+            "CREATE TABLE %s.t1 (id INT PRIMARY KEY, name VARCHAR(20), amount DECIMAL(10,2), "
+            "u INT UNSIGNED, e ENUM('red','green')) ENGINE=InnoDB;"
+            "CREATE TABLE %s.t2 (id INT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB;"
+            "CREATE TABLE %s.t3 (id INT PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB;"
+            "CREATE TABLE %s.ping (id INT PRIMARY KEY) ENGINE=InnoDB",
+            db, db, db, db, db, db),
+        0);
 }
 
 typedef cdc_run run;
@@ -99,58 +84,24 @@ static bool run_start(run *r, const char *db, const char *startup, bool file_sin
     return run_start_x(r, db, startup, "", file_sink, out, data_dir, server_id);
 }
 
-static void run_stop(run *r)
-{
-    if (r->jm) {
-        rt_job_master_cancel(r->jm);
-        rt_job_master_wait(r->jm, 30000);
-        rt_job_master_status s = rt_job_master_status_get(r->jm);
-        if (s == RT_JOB_MASTER_FAILED) {
-            rt_err err = {0};
-            rt_job_master_failure(r->jm, &err);
-            test_fail(__FILE__, __LINE__, "job failed: %s", err.msg);
-        }
-    }
-    rt_job_master_free(r->jm);
-    graph_job_free(r->graph);
-    memset(r, 0, sizeof *r);
-}
-
 /* The output lines: of the file `path` (print), or of the visible part files of directory
  * `path` in name order (file sink). A new NULL-terminated array; free with free_lines. */
 static char **read_lines(const char *path, bool dir, size_t *count)
 {
-    rt_buf all;
-    rt_buf_init(&all);
-    if (dir) {
-        char cmd[1024];
-        snprintf(cmd, sizeof cmd, "cat %s/part-* 2>/dev/null", path);
-        FILE *f = popen(cmd, "r");
-        char buf[4096];
-        size_t n;
-        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
-            rt_buf_append(&all, buf, n);
-        if (f)
-            pclose(f);
-    } else {
-        size_t len = 0;
-        char *text = test_read_file(path, &len);
-        if (text)
-            rt_buf_append(&all, text, len);
-        free(text);
-    }
+    size_t len = 0;
+    char *all = cdc_check_read_all(path, dir, &len);
     size_t n = 0;
-    for (size_t i = 0; i < all.len; i++)
-        n += all.data[i] == '\n';
+    for (size_t i = 0; i < len; i++)
+        n += all[i] == '\n';
     char **lines = calloc(n + 1, sizeof *lines);
     size_t k = 0, start = 0;
-    for (size_t i = 0; i < all.len && k < n; i++) {
-        if (all.data[i] == '\n') {
-            lines[k++] = strndup(all.data + start, i - start);
+    for (size_t i = 0; i < len && k < n; i++) {
+        if (all[i] == '\n') {
+            lines[k++] = strndup(all + start, i - start);
             start = i + 1;
         }
     }
-    rt_buf_fini(&all);
+    free(all);
     *count = k;
     return lines;
 }
@@ -162,19 +113,12 @@ static void free_lines(char **lines)
     free(lines);
 }
 
-static size_t count_lines(const char *path, bool dir)
-{
-    size_t n;
-    free_lines(read_lines(path, dir, &n));
-    return n;
-}
-
 /* Waits until the output has at least n lines (15 s); returns the count then. */
 static size_t wait_lines(const char *path, bool dir, size_t n)
 {
     int64_t deadline = rt_clock_mono_ms() + 15000;
     size_t have = 0;
-    while ((have = count_lines(path, dir)) < n && rt_clock_mono_ms() < deadline)
+    while ((have = cdc_check_count_lines(path, dir)) < n && rt_clock_mono_ms() < deadline)
         rt_sleep_ms(20);
     if (have < n)
         test_fail(__FILE__, __LINE__, "%zu lines of %zu in %s", have, n, path);
@@ -187,7 +131,7 @@ static size_t sync_ping(const char *db, const char *path, bool dir)
 {
     static int ping_id;
     for (int i = 0; i < 100; i++) {
-        execf("INSERT INTO %s.ping VALUES (%d)", db, ++ping_id);
+        cdc_check_exec("INSERT INTO %s.ping VALUES (%d)", db, ++ping_id);
         int64_t deadline = rt_clock_mono_ms() + 300;
         while (rt_clock_mono_ms() < deadline) {
             size_t n = 0;
@@ -221,33 +165,23 @@ static void check_lines(const char *path, bool dir, size_t from, const char *con
     free_lines(lines);
 }
 
-static const char *tmp_path(const char *name)
-{
-    static char out[4][512];
-    static int i;
-    i = (i + 1) % 4;
-    snprintf(out[i], sizeof out[i], "%s/%s", test_tmpdir(), name);
-    return out[i];
-}
-
 /* --- tests --- */
 
 TEST(latest_offset_streams_selected_tables_in_transactions)
 {
-    const char *db = make_db("latest");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *out = tmp_path("latest.jsonl");
+    make_db("latest", dbs, sizeof dbs);
+    const char *out = cdc_run_tmp_path("latest.jsonl");
     run r;
     if (!run_start(&r, dbs, "{\"mode\":\"latest-offset\"}", false, out, NULL, next_server_id++))
         return;
     size_t from = sync_ping(dbs, out, false);
-    execf("INSERT INTO %s.t1 VALUES (1,'a',1.50,4294967295,'green');"
-          "INSERT INTO %s.t3 VALUES (1,'excluded');"
-          "BEGIN; INSERT INTO %s.t1 VALUES (2,'b',-2.00,7,NULL);"
-          "UPDATE %s.t1 SET name='bb' WHERE id=2; INSERT INTO %s.t2 VALUES (10,'z');"
-          "INSERT INTO %s.t3 VALUES (2,'excluded'); DELETE FROM %s.t1 WHERE id=1; COMMIT",
-          dbs, dbs, dbs, dbs, dbs, dbs, dbs);
+    cdc_check_exec("INSERT INTO %s.t1 VALUES (1,'a',1.50,4294967295,'green');"
+                   "INSERT INTO %s.t3 VALUES (1,'excluded');"
+                   "BEGIN; INSERT INTO %s.t1 VALUES (2,'b',-2.00,7,NULL);"
+                   "UPDATE %s.t1 SET name='bb' WHERE id=2; INSERT INTO %s.t2 VALUES (10,'z');"
+                   "INSERT INTO %s.t3 VALUES (2,'excluded'); DELETE FROM %s.t1 WHERE id=1; COMMIT",
+                   dbs, dbs, dbs, dbs, dbs, dbs, dbs);
     char want[8][256];
     snprintf(want[0], 256,
              "{\"op\":\"+I\",\"table\":\"%s.t1\",\"data\":{\"id\":1,\"name\":\"a\","
@@ -273,15 +207,14 @@ TEST(latest_offset_streams_selected_tables_in_transactions)
              dbs);
     const char *const w[] = {want[0], want[1], want[2], want[3], want[4], want[5], NULL};
     check_lines(out, false, from, w);
-    run_stop(&r);
+    cdc_run_cancel(&r);
 }
 
 TEST(a_transaction_arrives_together)
 {
-    const char *db = make_db("txn");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *out = tmp_path("txn.jsonl");
+    make_db("txn", dbs, sizeof dbs);
+    const char *out = cdc_run_tmp_path("txn.jsonl");
     run r;
     if (!run_start(&r, dbs, "\"latest-offset\"", false, out, NULL, next_server_id++))
         return;
@@ -301,9 +234,9 @@ TEST(a_transaction_arrives_together)
     while (n < from + 200 && rt_clock_mono_ms() < deadline) {
         /* A reader may see a big write() to a regular file half done: count only what stays
          * the same over 2 ms (one transaction = one batch = one write of the print sink). */
-        size_t a = count_lines(out, false);
+        size_t a = cdc_check_count_lines(out, false);
         rt_sleep_ms(2);
-        n = count_lines(out, false);
+        n = cdc_check_count_lines(out, false);
         if (a != n)
             continue;
         CHECK(n == from || n == from + 200);
@@ -311,28 +244,21 @@ TEST(a_transaction_arrives_together)
             break;
     }
     CHECK_UINT_EQ(n, from + 200);
-    run_stop(&r);
+    cdc_run_cancel(&r);
 }
 
 TEST(specific_offset_replays_exactly_what_followed)
 {
-    const char *db = make_db("specific");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    execf("INSERT INTO %s.t2 VALUES (1,'before')", dbs);
-    char pos[256];
-    CHECK_INT_EQ(test_mysql_binlog_pos(pos, sizeof pos), 0);
-    char *colon = strrchr(pos, ':');
-    if (!colon)
-        return;
-    *colon = '\0';
-    execf("INSERT INTO %s.t2 VALUES (2,'after'); UPDATE %s.t2 SET v='x' WHERE id=1;"
-          "DELETE FROM %s.t2 WHERE id=2",
-          dbs, dbs, dbs);
+    make_db("specific", dbs, sizeof dbs);
+    cdc_check_exec("INSERT INTO %s.t2 VALUES (1,'before')", dbs);
     char startup[512];
-    snprintf(startup, sizeof startup, "{\"mode\":\"specific-offset\",\"file\":\"%s\",\"pos\":%s}",
-             pos, colon + 1);
-    const char *out = tmp_path("specific.jsonl");
+    if (!cdc_run_startup_here(startup, sizeof startup))
+        return;
+    cdc_check_exec("INSERT INTO %s.t2 VALUES (2,'after'); UPDATE %s.t2 SET v='x' WHERE id=1;"
+                   "DELETE FROM %s.t2 WHERE id=2",
+                   dbs, dbs, dbs);
+    const char *out = cdc_run_tmp_path("specific.jsonl");
     run r;
     if (!run_start(&r, dbs, startup, false, out, NULL, next_server_id++))
         return;
@@ -347,7 +273,7 @@ TEST(specific_offset_replays_exactly_what_followed)
              "{\"op\":\"-D\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"after\"}}", dbs);
     const char *const w[] = {want[0], want[1], want[2], want[3], NULL};
     check_lines(out, false, 0, w);
-    run_stop(&r);
+    cdc_run_cancel(&r);
 }
 
 /* Counts the lines holding "\"table\":\"db.t2\"" with each id 1..n exactly once. */
@@ -379,41 +305,34 @@ static void check_ids_once(const char *dir, const char *db, int n)
 
 TEST(restore_from_checkpoint_is_exactly_once_with_the_file_sink)
 {
-    const char *db = make_db("restore");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    char pos[256];
-    CHECK_INT_EQ(test_mysql_binlog_pos(pos, sizeof pos), 0);
-    char *colon = strrchr(pos, ':');
-    if (!colon)
-        return;
-    *colon = '\0';
+    make_db("restore", dbs, sizeof dbs);
     char startup[512];
-    snprintf(startup, sizeof startup, "{\"mode\":\"specific-offset\",\"file\":\"%s\",\"pos\":%s}",
-             pos, colon + 1);
-    const char *data = tmp_path("restore-data");
+    if (!cdc_run_startup_here(startup, sizeof startup))
+        return;
+    const char *data = cdc_run_tmp_path("restore-data");
     char out[512];
-    snprintf(out, sizeof out, "%s", tmp_path("restore-out"));
+    snprintf(out, sizeof out, "%s", cdc_run_tmp_path("restore-out"));
     unsigned sid = next_server_id++;
     for (int i = 1; i <= 50; i++)
-        execf("INSERT INTO %s.t2 VALUES (%d,'a')", dbs, i);
+        cdc_check_exec("INSERT INTO %s.t2 VALUES (%d,'a')", dbs, i);
     run r;
     if (!run_start(&r, dbs, startup, true, out, data, sid))
         return;
     /* Committed output appears at checkpoints: all 50 rows, then stop mid-stream. */
     wait_lines(out, true, 50);
     for (int i = 51; i <= 80; i++)
-        execf("INSERT INTO %s.t2 VALUES (%d,'b')", dbs, i);
-    run_stop(&r);
+        cdc_check_exec("INSERT INTO %s.t2 VALUES (%d,'b')", dbs, i);
+    cdc_run_cancel(&r);
     /* Written while the job is down: must come after the restore. */
     for (int i = 81; i <= 120; i++)
-        execf("INSERT INTO %s.t2 VALUES (%d,'c')", dbs, i);
+        cdc_check_exec("INSERT INTO %s.t2 VALUES (%d,'c')", dbs, i);
     if (!run_start(&r, dbs, startup, true, out, data, sid))
         return;
     CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
     wait_lines(out, true, 120);
     rt_sleep_ms(600); /* a few more checkpoints: nothing more may follow */
-    run_stop(&r);
+    cdc_run_cancel(&r);
     check_ids_once(out, dbs, 120);
 }
 
@@ -430,23 +349,10 @@ static void big_transaction(const char *db)
     rt_buf_fini(&sql);
 }
 
-TEST(stream_dropped_inside_a_transaction_skips_what_went_out)
+/* The print output `out` holds the rows of big_transaction() in order from line `from` on, and
+ * nothing after them. */
+static void check_big_transaction(const char *out, size_t from)
 {
-    const char *db = make_db("drop");
-    char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *out = tmp_path("drop.jsonl");
-    rt_err err = {0};
-    /* The third event after pieces of the transaction went out drops the stream. */
-    CHECK_OK(rt_failpoint_init("mysql_cdc.drop_in_transaction=error@3", &err), &err);
-    run r;
-    if (!run_start_x(&r, dbs, "\"latest-offset\"", ",\"max_transaction_records\":7", false, out,
-                     NULL, next_server_id++)) {
-        rt_failpoint_reset();
-        return;
-    }
-    size_t from = sync_ping(dbs, out, false);
-    big_transaction(dbs);
     wait_lines(out, false, from + 100);
     rt_sleep_ms(300);
     size_t n = 0;
@@ -458,29 +364,41 @@ TEST(stream_dropped_inside_a_transaction_skips_what_went_out)
         CHECK_STR_CONTAINS(lines[from + i], want);
     }
     free_lines(lines);
+}
+
+TEST(stream_dropped_inside_a_transaction_skips_what_went_out)
+{
+    char dbs[64];
+    make_db("drop", dbs, sizeof dbs);
+    const char *out = cdc_run_tmp_path("drop.jsonl");
+    rt_err err = {0};
+    /* The third event after pieces of the transaction went out drops the stream. */
+    CHECK_OK(rt_failpoint_init("mysql_cdc.drop_in_transaction=error@3", &err), &err);
+    run r;
+    if (!run_start_x(&r, dbs, "\"latest-offset\"", ",\"max_transaction_records\":7", false, out,
+                     NULL, next_server_id++)) {
+        rt_failpoint_reset();
+        return;
+    }
+    size_t from = sync_ping(dbs, out, false);
+    big_transaction(dbs);
+    check_big_transaction(out, from);
     CHECK(rt_failpoint_hits("mysql_cdc.drop_in_transaction") >= 3);
-    run_stop(&r);
+    cdc_run_cancel(&r);
     rt_failpoint_reset();
 }
 
 TEST(restore_inside_a_transaction_is_exactly_once)
 {
-    const char *db = make_db("midtxn");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    char pos[256];
-    CHECK_INT_EQ(test_mysql_binlog_pos(pos, sizeof pos), 0);
-    char *colon = strrchr(pos, ':');
-    if (!colon)
-        return;
-    *colon = '\0';
+    make_db("midtxn", dbs, sizeof dbs);
     char startup[512];
-    snprintf(startup, sizeof startup, "{\"mode\":\"specific-offset\",\"file\":\"%s\",\"pos\":%s}",
-             pos, colon + 1);
+    if (!cdc_run_startup_here(startup, sizeof startup))
+        return;
     big_transaction(dbs);
-    const char *data = tmp_path("midtxn-data");
+    const char *data = cdc_run_tmp_path("midtxn-data");
     char out[512];
-    snprintf(out, sizeof out, "%s", tmp_path("midtxn-out"));
+    snprintf(out, sizeof out, "%s", cdc_run_tmp_path("midtxn-out"));
     unsigned sid = next_server_id++;
     /* Small batches and slow polls inside the transaction: checkpoints (every 200 ms) fall in
      * the middle of it, after some of its pieces went out. */
@@ -491,48 +409,47 @@ TEST(restore_inside_a_transaction_is_exactly_once)
     bool ok = run_start_x(&r, dbs, startup, ",\"max_transaction_records\":7", true, out, data, sid);
     if (ok) {
         wait_lines(out, true, 8);
-        run_stop(&r);
+        cdc_run_cancel(&r);
     }
     rt_failpoint_reset();
     job_batch_rows = 0;
     if (!ok)
         return;
-    size_t mid = count_lines(out, true);
+    size_t mid = cdc_check_count_lines(out, true);
     CHECK(mid >= 8 && mid < 100); /* stopped inside the transaction */
     if (!run_start(&r, dbs, startup, true, out, data, sid))
         return;
     CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
     wait_lines(out, true, 100);
     rt_sleep_ms(600);
-    run_stop(&r);
+    cdc_run_cancel(&r);
     check_ids_once(out, dbs, 100);
 }
 
 TEST(idle_subtasks_keep_checkpoints_restorable)
 {
-    const char *db = make_db("par");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *data = tmp_path("par-data");
-    const char *out = tmp_path("par.jsonl");
+    make_db("par", dbs, sizeof dbs);
+    const char *data = cdc_run_tmp_path("par-data");
+    const char *out = cdc_run_tmp_path("par.jsonl");
     unsigned sid = next_server_id++;
     src_parallelism = 2;
     run r;
     if (run_start(&r, dbs, "\"latest-offset\"", false, out, data, sid)) {
         sync_ping(dbs, out, false);
         rt_sleep_ms(500); /* checkpoints with both subtasks */
-        run_stop(&r);
-        execf("INSERT INTO %s.t2 VALUES (1,'while down')", dbs);
+        cdc_run_cancel(&r);
+        cdc_check_exec("INSERT INTO %s.t2 VALUES (1,'while down')", dbs);
         if (run_start(&r, dbs, "\"latest-offset\"", false, out, data, sid)) {
             CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
             char want[160];
             snprintf(want, sizeof want, "{\"id\":1,\"v\":\"while down\"}");
-            wait_lines(out, false, count_lines(out, false) + 1);
+            wait_lines(out, false, cdc_check_count_lines(out, false) + 1);
             size_t n = 0;
             char **lines = read_lines(out, false, &n);
             CHECK(n > 0 && strstr(lines[n - 1], want) != NULL);
             free_lines(lines);
-            run_stop(&r);
+            cdc_run_cancel(&r);
         }
     }
     src_parallelism = 0;
@@ -540,24 +457,24 @@ TEST(idle_subtasks_keep_checkpoints_restorable)
 
 TEST(killed_replication_connection_is_survived)
 {
-    const char *db = make_db("kill");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *out = tmp_path("kill.jsonl");
+    make_db("kill", dbs, sizeof dbs);
+    const char *out = cdc_run_tmp_path("kill.jsonl");
     run r;
     if (!run_start(&r, dbs, "\"latest-offset\"", false, out, NULL, next_server_id++))
         return;
     size_t from = sync_ping(dbs, out, false);
-    execf("INSERT INTO %s.t2 VALUES (1,'one')", dbs);
+    cdc_check_exec("INSERT INTO %s.t2 VALUES (1,'one')", dbs);
     wait_lines(out, false, from + 1);
     /* Only this test streams now (RUN_SERIAL): every Binlog Dump thread is ours. */
     char *ids = test_mysql_scalar("SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST "
                                   "WHERE COMMAND LIKE 'Binlog Dump%'");
     CHECK(ids && ids[0] && strcmp(ids, "NULL") != 0);
     for (char *tok = ids ? strtok(ids, ",") : NULL; tok; tok = strtok(NULL, ","))
-        execf("KILL %s", tok);
+        cdc_check_exec("KILL %s", tok);
     free(ids);
-    execf("INSERT INTO %s.t2 VALUES (2,'two'); UPDATE %s.t2 SET v='uno' WHERE id=1", dbs, dbs);
+    cdc_check_exec("INSERT INTO %s.t2 VALUES (2,'two'); UPDATE %s.t2 SET v='uno' WHERE id=1", dbs,
+                   dbs);
     char want[4][256];
     snprintf(want[0], 256, "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"two\"}}",
              dbs);
@@ -569,7 +486,7 @@ TEST(killed_replication_connection_is_survived)
     check_lines(out, false, from + 1, w);
     CHECK(rt_job_master_status_get(r.jm) == RT_JOB_MASTER_RUNNING);
     CHECK_UINT_EQ(rt_job_master_attempts(r.jm), 1);
-    run_stop(&r);
+    cdc_run_cancel(&r);
 }
 
 /* The SC line of a schema change of db.table: kind, and its columns "name":"type" in order. */
@@ -584,21 +501,20 @@ static void sc_line(char *out, size_t size, const char *db, const char *table, c
 
 TEST(ddl_goes_downstream_and_new_tables_are_read)
 {
-    const char *db = make_db("ddl");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *out = tmp_path("ddl.jsonl");
+    make_db("ddl", dbs, sizeof dbs);
+    const char *out = cdc_run_tmp_path("ddl.jsonl");
     run r;
     if (!run_start(&r, dbs, "\"latest-offset\"", false, out, NULL, next_server_id++))
         return;
     size_t from = sync_ping(dbs, out, false);
-    execf("INSERT INTO %s.t2 VALUES (1,'one')", dbs);
+    cdc_check_exec("INSERT INTO %s.t2 VALUES (1,'one')", dbs);
     wait_lines(out, false, from + 1);
-    execf("ALTER TABLE %s.t2 ADD COLUMN w INT; INSERT INTO %s.t2 VALUES (2,'two',22);"
-          "CREATE TABLE %s.t5 (k BIGINT UNSIGNED PRIMARY KEY, b VARBINARY(4), tx TEXT);"
-          "INSERT INTO %s.t5 VALUES (18446744073709551615, 'ab', 'text');"
-          "ALTER TABLE %s.t3 ADD COLUMN z INT", /* excluded: no SC */
-          dbs, dbs, dbs, dbs, dbs);
+    cdc_check_exec("ALTER TABLE %s.t2 ADD COLUMN w INT; INSERT INTO %s.t2 VALUES (2,'two',22);"
+                   "CREATE TABLE %s.t5 (k BIGINT UNSIGNED PRIMARY KEY, b VARBINARY(4), tx TEXT);"
+                   "INSERT INTO %s.t5 VALUES (18446744073709551615, 'ab', 'text');"
+                   "ALTER TABLE %s.t3 ADD COLUMN z INT", /* excluded: no SC */
+                   dbs, dbs, dbs, dbs, dbs);
     char want[5][1024], ddl[256];
     snprintf(want[0], 256, "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":1,\"v\":\"one\"}}",
              dbs);
@@ -637,17 +553,16 @@ TEST(ddl_goes_downstream_and_new_tables_are_read)
                                   "vertex=\"src\",subtask=\"0\",value=\"mysql-bin.");
     CHECK_STR_CONTAINS(prom.data, "sluice_mysql_cdc_lag_ms{");
     rt_buf_fini(&prom);
-    run_stop(&r);
+    cdc_run_cancel(&r);
 }
 
 /* Hash distribution sends rows by key, and a schema change to every sink subtask: each must
  * apply it between its rows of the old and the new schema. */
 TEST(schema_change_reaches_every_sink_subtask)
 {
-    const char *db = make_db("schash");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *out = tmp_path("schash.jsonl");
+    make_db("schash", dbs, sizeof dbs);
+    const char *out = cdc_run_tmp_path("schash.jsonl");
     run r;
     sink_parallelism = 3;
     sink_distribution = "hash";
@@ -657,13 +572,13 @@ TEST(schema_change_reaches_every_sink_subtask)
     if (!ok)
         return;
     size_t from = sync_ping(dbs, out, false);
-    execf("INSERT INTO %s.t2 VALUES (1,'a'),(2,'b'),(3,'c'),(4,'d'),(5,'e'),(6,'f');"
-          "ALTER TABLE %s.t2 ADD COLUMN w INT;"
-          "INSERT INTO %s.t2 VALUES (7,'g',7),(8,'h',8),(9,'i',9),(10,'j',10),(11,'k',11)",
-          dbs, dbs, dbs);
+    cdc_check_exec("INSERT INTO %s.t2 VALUES (1,'a'),(2,'b'),(3,'c'),(4,'d'),(5,'e'),(6,'f');"
+                   "ALTER TABLE %s.t2 ADD COLUMN w INT;"
+                   "INSERT INTO %s.t2 VALUES (7,'g',7),(8,'h',8),(9,'i',9),(10,'j',10),(11,'k',11)",
+                   dbs, dbs, dbs);
     wait_lines(out, false, from + 6 + 3 + 5);
     rt_sleep_ms(300);
-    run_stop(&r);
+    cdc_run_cancel(&r);
     size_t n = 0;
     char **lines = read_lines(out, false, &n);
     CHECK_UINT_EQ(n, from + 14);
@@ -700,25 +615,19 @@ TEST(schema_change_reaches_every_sink_subtask)
  * even exist any more when the job starts. */
 TEST(old_events_decode_with_the_schema_they_were_written_with)
 {
-    const char *db = make_db("hist");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    char pos[256];
-    CHECK_INT_EQ(test_mysql_binlog_pos(pos, sizeof pos), 0);
-    char *colon = strrchr(pos, ':');
-    if (!colon)
-        return;
-    *colon = '\0';
-    execf("CREATE TABLE %s.t6 (id INT PRIMARY KEY, v VARCHAR(8)); INSERT INTO %s.t6 VALUES (1,'a');"
-          "ALTER TABLE %s.t6 ADD COLUMN w INT FIRST; INSERT INTO %s.t6 VALUES (20,2,'b');"
-          "ALTER TABLE %s.t6 DROP COLUMN v, MODIFY w BIGINT; INSERT INTO %s.t6 VALUES (30,3);"
-          "RENAME TABLE %s.t6 TO %s.t7; INSERT INTO %s.t7 VALUES (40,4);"
-          "TRUNCATE TABLE %s.t7; DROP TABLE %s.t7",
-          dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs);
+    make_db("hist", dbs, sizeof dbs);
     char startup[512];
-    snprintf(startup, sizeof startup, "{\"mode\":\"specific-offset\",\"file\":\"%s\",\"pos\":%s}",
-             pos, colon + 1);
-    const char *out = tmp_path("hist.jsonl");
+    if (!cdc_run_startup_here(startup, sizeof startup))
+        return;
+    cdc_check_exec(
+        "CREATE TABLE %s.t6 (id INT PRIMARY KEY, v VARCHAR(8)); INSERT INTO %s.t6 VALUES (1,'a');"
+        "ALTER TABLE %s.t6 ADD COLUMN w INT FIRST; INSERT INTO %s.t6 VALUES (20,2,'b');"
+        "ALTER TABLE %s.t6 DROP COLUMN v, MODIFY w BIGINT; INSERT INTO %s.t6 VALUES (30,3);"
+        "RENAME TABLE %s.t6 TO %s.t7; INSERT INTO %s.t7 VALUES (40,4);"
+        "TRUNCATE TABLE %s.t7; DROP TABLE %s.t7",
+        dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs, dbs);
+    const char *out = cdc_run_tmp_path("hist.jsonl");
     run r;
     if (!run_start(&r, dbs, startup, false, out, NULL, next_server_id++))
         return;
@@ -743,39 +652,39 @@ TEST(old_events_decode_with_the_schema_they_were_written_with)
         for (size_t k = 0; k < 3; k++)
             CHECK_STR_CONTAINS(lines[i], want[i][k]);
     free_lines(lines);
-    run_stop(&r);
+    cdc_run_cancel(&r);
 }
 
 /* The history is checkpoint state: a job restored after columns changed while it was down reads
  * the rows written in between with the columns they had, then follows the change. */
 TEST(restore_decodes_with_the_checkpointed_schema_history)
 {
-    const char *db = make_db("hrestore");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *data = tmp_path("hrestore-data");
+    make_db("hrestore", dbs, sizeof dbs);
+    const char *data = cdc_run_tmp_path("hrestore-data");
     char out[512];
-    snprintf(out, sizeof out, "%s", tmp_path("hrestore-out"));
+    snprintf(out, sizeof out, "%s", cdc_run_tmp_path("hrestore-out"));
     unsigned sid = next_server_id++;
     run r;
     if (!run_start(&r, dbs, "\"latest-offset\"", true, out, data, sid))
         return;
     size_t from = sync_ping(dbs, out, true);
-    execf("ALTER TABLE %s.t2 ADD COLUMN w INT; INSERT INTO %s.t2 VALUES (1,'a',1)", dbs, dbs);
+    cdc_check_exec("ALTER TABLE %s.t2 ADD COLUMN w INT; INSERT INTO %s.t2 VALUES (1,'a',1)", dbs,
+                   dbs);
     wait_lines(out, true, from + 2);
     rt_sleep_ms(500); /* checkpoints after the change */
-    run_stop(&r);
+    cdc_run_cancel(&r);
     /* While the job is down: a row in the old schema, then the schema changes again. */
-    execf("INSERT INTO %s.t2 VALUES (2,'b',2); ALTER TABLE %s.t2 DROP COLUMN v;"
-          "INSERT INTO %s.t2 VALUES (3,3)",
-          dbs, dbs, dbs);
+    cdc_check_exec("INSERT INTO %s.t2 VALUES (2,'b',2); ALTER TABLE %s.t2 DROP COLUMN v;"
+                   "INSERT INTO %s.t2 VALUES (3,3)",
+                   dbs, dbs, dbs);
     if (!run_start(&r, dbs, "\"latest-offset\"", true, out, data, sid))
         return;
     CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
     wait_lines(out, true, from + 5);
     rt_sleep_ms(600);
     CHECK(rt_job_master_status_get(r.jm) == RT_JOB_MASTER_RUNNING);
-    run_stop(&r);
+    cdc_run_cancel(&r);
     size_t n = 0;
     char **lines = read_lines(out, true, &n);
     CHECK_UINT_EQ(n, from + 5);
@@ -791,51 +700,32 @@ TEST(restore_decodes_with_the_checkpointed_schema_history)
 
 TEST(big_transaction_goes_out_in_pieces_exactly)
 {
-    const char *db = make_db("big");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *out = tmp_path("big.jsonl");
+    make_db("big", dbs, sizeof dbs);
+    const char *out = cdc_run_tmp_path("big.jsonl");
     run r;
     if (!run_start_x(&r, dbs, "\"latest-offset\"", ",\"max_transaction_records\":7", false, out,
                      NULL, next_server_id++))
         return;
     size_t from = sync_ping(dbs, out, false);
-    rt_buf sql;
-    rt_buf_init(&sql);
-    rt_buf_append_str(&sql, "BEGIN;");
-    for (int i = 1; i <= 100; i++)
-        rt_buf_appendf(&sql, "INSERT INTO %s.t2 VALUES (%d,'v');", dbs, i);
-    rt_buf_append_str(&sql, "COMMIT");
-    CHECK_INT_EQ(test_mysql_exec(sql.data), 0);
-    rt_buf_fini(&sql);
-    wait_lines(out, false, from + 100);
-    rt_sleep_ms(300);
-    size_t n = 0;
-    char **lines = read_lines(out, false, &n);
-    CHECK_UINT_EQ(n, from + 100);
-    for (size_t i = 0; i < 100 && from + i < n; i++) {
-        char want[128];
-        snprintf(want, sizeof want, "{\"id\":%zu,", i + 1);
-        CHECK_STR_CONTAINS(lines[from + i], want);
-    }
-    free_lines(lines);
-    run_stop(&r);
+    big_transaction(dbs);
+    check_big_transaction(out, from);
+    cdc_run_cancel(&r);
 }
 
 TEST(timestamp_and_earliest_offset_starts)
 {
-    const char *db = make_db("ts");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    execf("INSERT INTO %s.t2 VALUES (1,'early')", dbs);
+    make_db("ts", dbs, sizeof dbs);
+    cdc_check_exec("INSERT INTO %s.t2 VALUES (1,'early')", dbs);
     rt_sleep_ms(1100);
     int64_t at = rt_clock_wall_ms();
     rt_sleep_ms(1100);
-    execf("INSERT INTO %s.t2 VALUES (2,'late')", dbs);
+    cdc_check_exec("INSERT INTO %s.t2 VALUES (2,'late')", dbs);
     char startup[256];
     snprintf(startup, sizeof startup, "{\"mode\":\"timestamp\",\"timestamp_ms\":%lld}",
              (long long)at);
-    const char *out = tmp_path("ts.jsonl");
+    const char *out = cdc_run_tmp_path("ts.jsonl");
     run r;
     if (!run_start(&r, dbs, startup, false, out, NULL, next_server_id++))
         return;
@@ -844,9 +734,9 @@ TEST(timestamp_and_earliest_offset_starts)
              dbs);
     const char *const w[] = {want[0], NULL};
     check_lines(out, false, 0, w);
-    run_stop(&r);
+    cdc_run_cancel(&r);
     /* earliest-offset reads everything the server still has, both rows */
-    const char *out2 = tmp_path("earliest.jsonl");
+    const char *out2 = cdc_run_tmp_path("earliest.jsonl");
     if (!run_start(&r, dbs, "\"earliest-offset\"", false, out2, NULL, next_server_id++))
         return;
     /* From the beginning: the tables' CREATE statements come first (make_db's) */
@@ -855,14 +745,14 @@ TEST(timestamp_and_earliest_offset_starts)
     size_t n = 0;
     char **lines = read_lines(out2, false, &n);
     CHECK_UINT_EQ(n, 5); /* CREATE t1, t2, ping (t3 excluded), then both rows */
-    const char *want2[] = {".t1\",\"change\":\"create_table\"",
-                           ".t2\",\"change\":\"create_table\"",
+    const char *want2[] = {".t1\",\"change\":\"create_table\"", ".t2\",\"change\":\"create_table\"",
                            ".ping\",\"change\":\"create_table\"",
-                           "\"data\":{\"id\":1,\"v\":\"early\"}", "\"data\":{\"id\":2,\"v\":\"late\"}"};
+                           "\"data\":{\"id\":1,\"v\":\"early\"}",
+                           "\"data\":{\"id\":2,\"v\":\"late\"}"};
     for (size_t i = 0; i < 5 && i < n; i++)
         CHECK_STR_CONTAINS(lines[i], want2[i]);
     free_lines(lines);
-    run_stop(&r);
+    cdc_run_cancel(&r);
 }
 
 /* Config errors name the JSON path. */
@@ -901,10 +791,9 @@ TEST(startup_config_errors_name_the_path)
 
 TEST(a_position_the_server_lacks_fails_clearly)
 {
-    const char *db = make_db("purged");
     char dbs[64];
-    snprintf(dbs, sizeof dbs, "%s", db);
-    const char *out = tmp_path("purged.jsonl");
+    make_db("purged", dbs, sizeof dbs);
+    const char *out = cdc_run_tmp_path("purged.jsonl");
     run r;
     if (!run_start(&r, dbs,
                    "{\"mode\":\"specific-offset\",\"file\":\"mysql-bin.999999\",\"pos\":4}", false,
@@ -915,8 +804,7 @@ TEST(a_position_the_server_lacks_fails_clearly)
     CHECK_INT_EQ(rt_job_master_failure(r.jm, &err), 0);
     CHECK_INT_EQ(err.code, RT_ENOTFOUND);
     CHECK_STR_CONTAINS(err.msg, "mysql-bin.999999");
-    rt_job_master_free(r.jm);
-    graph_job_free(r.graph);
+    cdc_run_free(&r);
 }
 
 TEST_MAIN()

@@ -5,7 +5,6 @@
  * chunk key refused; a dense integer key split by even steps; composite, varchar, binary and
  * sparse keys split by LIMIT boundaries; every row read exactly once. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,28 +19,10 @@
 #include "runtime/base/config.h"
 #include "tests/harness/mariadb.h"
 #include "tests/harness/test.h"
+#include "tests/integration/cdc/cdc_check.h"
 #include "tests/integration/mysql/mysql_it.h"
 
 static char db[64];
-
-static int sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sql(const char *fmt, ...)
-{
-    char *buf = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    buf = malloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(buf, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    int rc = test_mysql_exec(buf);
-    if (rc)
-        test_fail(__FILE__, __LINE__, "SQL failed: %.200s", buf);
-    free(buf);
-    return rc;
-}
 
 /* Reads the schema of db.table into *info; false (with a failure) when it cannot. */
 static bool read_info(op_mysql_conn *c, const char *table, op_mysql_table_info *info)
@@ -207,33 +188,12 @@ static void expected_json(rt_type type, const char *kind, const char *text, rt_b
         break;
     }
     case RT_TYPE_TIME:
-    case RT_TYPE_DATETIME: {
-        /* the server prints fsp digits; the changelog always six */
-        rt_buf_append_char(out, '"');
-        rt_buf_append_str(out, text);
-        const char *dot = strchr(text, '.');
-        size_t have = dot ? strlen(dot + 1) : 0;
-        if (!dot)
-            rt_buf_append_char(out, '.');
-        for (size_t i = have; i < 6; i++)
-            rt_buf_append_char(out, '0');
-        rt_buf_append_char(out, '"');
+    case RT_TYPE_DATETIME: /* the server prints fsp digits; the changelog always six */
+        cdc_check_time_json(text, out);
         return;
-    }
-    case RT_TYPE_BYTES: {
-        size_t n = strlen(text) / 2;
-        unsigned char *raw = malloc(n + 1);
-        for (size_t i = 0; i < n; i++) {
-            unsigned x;
-            sscanf(text + 2 * i, "%2x", &x);
-            raw[i] = (unsigned char)x;
-        }
-        rt_buf_append_char(out, '"');
-        rt_buf_append_base64(out, raw, n);
-        rt_buf_append_char(out, '"');
-        free(raw);
+    case RT_TYPE_BYTES:
+        cdc_check_hex_json(text, out);
         return;
-    }
     default: /* DATE, DECIMAL, STRING, JSON: the text itself */
         rt_buf_append_json_str(out, text, strlen(text));
         return;
@@ -349,8 +309,9 @@ TEST(dense_integer_key_even_splits)
     op_mysql_conn *c = it_open();
     if (!c)
         return;
-    sql("CREATE TABLE %s.dense (id BIGINT PRIMARY KEY, v VARCHAR(20))", db);
-    sql("INSERT INTO %s.dense SELECT seq, CONCAT('v', seq) FROM %s.seq_1_to_10000", db, db);
+    cdc_check_exec("CREATE TABLE %s.dense (id BIGINT PRIMARY KEY, v VARCHAR(20))", db);
+    cdc_check_exec("INSERT INTO %s.dense SELECT seq, CONCAT('v', seq) FROM %s.seq_1_to_10000", db,
+                   db);
     op_mysql_table_info info;
     if (read_info(c, "dense", &info)) {
         info.row_estimate = 10000; /* InnoDB's estimate drifts; the step math wants the count */
@@ -375,8 +336,9 @@ TEST(sparse_integer_key_limit_splits)
     op_mysql_conn *c = it_open();
     if (!c)
         return;
-    sql("CREATE TABLE %s.sparse (id BIGINT PRIMARY KEY, v INT)", db);
-    sql("INSERT INTO %s.sparse SELECT CAST(seq AS SIGNED) * 1000000007 - 500000003500, seq"
+    cdc_check_exec("CREATE TABLE %s.sparse (id BIGINT PRIMARY KEY, v INT)", db);
+    cdc_check_exec(
+        "INSERT INTO %s.sparse SELECT CAST(seq AS SIGNED) * 1000000007 - 500000003500, seq"
         " FROM %s.seq_0_to_999",
         db, db);
     op_mysql_table_info info;
@@ -403,17 +365,19 @@ TEST(composite_varchar_and_binary_keys)
     if (!c)
         return;
     /* (a, b) with b before a in the key: key order is (b, a) */
-    sql("CREATE TABLE %s.comp (a INT, b VARCHAR(20), n INT, PRIMARY KEY (b, a))", db);
-    sql("INSERT INTO %s.comp SELECT seq DIV 50, CONCAT('k', seq %% 50, '\xf0\x9f\x98\x80'), seq"
+    cdc_check_exec("CREATE TABLE %s.comp (a INT, b VARCHAR(20), n INT, PRIMARY KEY (b, a))", db);
+    cdc_check_exec(
+        "INSERT INTO %s.comp SELECT seq DIV 50, CONCAT('k', seq %% 50, '\xf0\x9f\x98\x80'), seq"
         " FROM %s.seq_1_to_2500",
         db, db);
-    sql("CREATE TABLE %s.vkey (k VARCHAR(32) PRIMARY KEY, n INT)", db);
-    sql("INSERT INTO %s.vkey SELECT CONCAT(IF(seq %% 2, 'K', 'k'), LPAD(seq, 5, '0'),"
-        " IF(seq %% 3, '', '\xf0\x9f\x98\x80'), IF(seq %% 5, '', ' \\'q')), seq"
-        " FROM %s.seq_1_to_1000",
-        db, db);
-    sql("CREATE TABLE %s.bkey (k VARBINARY(8) PRIMARY KEY, n INT)", db);
-    sql("INSERT INTO %s.bkey SELECT CONCAT(X'00', CHAR(seq), X'00'), seq FROM %s.seq_0_to_255", db,
+    cdc_check_exec("CREATE TABLE %s.vkey (k VARCHAR(32) PRIMARY KEY, n INT)", db);
+    cdc_check_exec("INSERT INTO %s.vkey SELECT CONCAT(IF(seq %% 2, 'K', 'k'), LPAD(seq, 5, '0'),"
+                   " IF(seq %% 3, '', '\xf0\x9f\x98\x80'), IF(seq %% 5, '', ' \\'q')), seq"
+                   " FROM %s.seq_1_to_1000",
+                   db, db);
+    cdc_check_exec("CREATE TABLE %s.bkey (k VARBINARY(8) PRIMARY KEY, n INT)", db);
+    cdc_check_exec(
+        "INSERT INTO %s.bkey SELECT CONCAT(X'00', CHAR(seq), X'00'), seq FROM %s.seq_0_to_255", db,
         db);
     struct {
         const char *table;
@@ -449,10 +413,10 @@ TEST(nullable_duplicate_chunk_column)
     op_mysql_conn *c = it_open();
     if (!c)
         return;
-    sql("CREATE TABLE %s.nk (id INT PRIMARY KEY, few INT NULL, many INT NULL)", db);
-    sql("INSERT INTO %s.nk SELECT seq, IF(seq %% 7 = 0, NULL, seq %% 10),"
-        " IF(seq %% 7 = 0, NULL, seq) FROM %s.seq_1_to_1000",
-        db, db);
+    cdc_check_exec("CREATE TABLE %s.nk (id INT PRIMARY KEY, few INT NULL, many INT NULL)", db);
+    cdc_check_exec("INSERT INTO %s.nk SELECT seq, IF(seq %% 7 = 0, NULL, seq %% 10),"
+                   " IF(seq %% 7 = 0, NULL, seq) FROM %s.seq_1_to_1000",
+                   db, db);
     const char *cols[] = {"few", "many"};
     for (size_t k = 0; k < 2; k++) {
         op_mysql_table_info info;
@@ -482,7 +446,7 @@ TEST(spatial_chunk_key_is_refused)
     op_mysql_conn *c = it_open();
     if (!c)
         return;
-    sql("CREATE TABLE %s.sk (id INT PRIMARY KEY, g POINT NOT NULL)", db);
+    cdc_check_exec("CREATE TABLE %s.sk (id INT PRIMARY KEY, g POINT NOT NULL)", db);
     op_mysql_table_info info;
     if (read_info(c, "sk", &info)) {
         info.chunk_column = (size_t)rt_table_column_index(info.table, "g");
@@ -589,12 +553,13 @@ TEST(every_type_matches_the_binlog)
 int main(int argc, char **argv)
 {
     snprintf(db, sizeof db, "%s_snap", it_prefix());
-    if (sql("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s CHARACTER SET utf8mb4", db, db) != 0)
+    if (cdc_check_exec("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s CHARACTER SET utf8mb4", db,
+                       db) != 0)
         return 1;
-    sql(all_types_ddl, db);
+    cdc_check_exec(all_types_ddl, db);
     for (size_t i = 0; i < sizeof all_types_rows / sizeof all_types_rows[0]; i++)
-        sql("SET sql_mode=''; INSERT INTO %s.types VALUES %s", db, all_types_rows[i]);
+        cdc_check_exec("SET sql_mode=''; INSERT INTO %s.types VALUES %s", db, all_types_rows[i]);
     int rc = test_run_all(argc, argv);
-    sql("DROP DATABASE IF EXISTS %s", db);
+    cdc_check_exec("DROP DATABASE IF EXISTS %s", db);
     return rc;
 }

@@ -7,7 +7,6 @@
  * (padded with 0x00), spatial columns as HEX(ST_AsBinary(x)). An unknown zone fails the job
  * with a message naming server_time_zone. */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "runtime/value.h"
 #include "tests/harness/mariadb.h"
 #include "tests/harness/test.h"
+#include "tests/integration/cdc/cdc_check.h"
 #include "tests/integration/cdc/cdc_run.h"
 #include "tests/integration/mysql/mysql_it.h"
 
@@ -26,20 +26,6 @@ static unsigned long start_pos;
 static unsigned next_server_id = 8850;
 
 #define ROWS 24
-
-static int execf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int execf(const char *fmt, ...)
-{
-    char sql[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    int rc = test_mysql_exec(sql);
-    if (rc)
-        test_fail(__FILE__, __LINE__, "SQL failed: %.300s", sql);
-    return rc;
-}
 
 /* Column name, and how SELECT shows it: 'T' temporal text, 'B' HEX of bytes, 'G' HEX of WKB. */
 static const struct {
@@ -70,12 +56,13 @@ static const char *const geom_values[] = {
 
 static void setup(void)
 {
-    execf("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s", db, db);
-    execf("CREATE TABLE %s.t (id INT PRIMARY KEY, ts TIMESTAMP(6) NULL DEFAULT NULL,"
-          " ts0 TIMESTAMP NULL DEFAULT NULL, dt DATETIME(3), bn BINARY(5), bn1 BINARY(1),"
-          " vb VARBINARY(5), g GEOMETRY, pt POINT, ls LINESTRING, pg POLYGON, mpt MULTIPOINT,"
-          " mls MULTILINESTRING, mpg MULTIPOLYGON, gc GEOMETRYCOLLECTION)",
-          db);
+    cdc_check_exec("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s", db, db);
+    cdc_check_exec(
+        "CREATE TABLE %s.t (id INT PRIMARY KEY, ts TIMESTAMP(6) NULL DEFAULT NULL,"
+        " ts0 TIMESTAMP NULL DEFAULT NULL, dt DATETIME(3), bn BINARY(5), bn1 BINARY(1),"
+        " vb VARBINARY(5), g GEOMETRY, pt POINT, ls LINESTRING, pg POLYGON, mpt MULTIPOINT,"
+        " mls MULTILINESTRING, mpg MULTIPOLYGON, gc GEOMETRYCOLLECTION)",
+        db);
     /* where the binlog job starts: before the rows */
     char pos[256];
     CHECK_INT_EQ(test_mysql_binlog_pos(pos, sizeof pos), 0);
@@ -185,8 +172,7 @@ static void run_job(const char *zone, const char *startup, const char *extra, co
             rt_job_master_wait(r.jm, 30000);
         }
     }
-    rt_job_master_free(r.jm);
-    graph_job_free(r.graph);
+    cdc_run_free(&r);
 }
 
 /* expected[row][col]: the changelog JSON of what SELECT shows in a session with time_zone. */
@@ -199,21 +185,6 @@ typedef struct fetch {
     size_t col;
     char how;
 } fetch;
-
-static void hex_to_json(const char *hex, rt_buf *out)
-{
-    size_t n = strlen(hex) / 2;
-    unsigned char *raw = malloc(n + 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned x;
-        sscanf(hex + 2 * i, "%2x", &x);
-        raw[i] = (unsigned char)x;
-    }
-    rt_buf_append_char(out, '"');
-    rt_buf_append_base64(out, raw, n);
-    rt_buf_append_char(out, '"');
-    free(raw);
-}
 
 static int on_row(void *arg, size_t ncols, const char *const *values, const unsigned long *lengths,
                   rt_err *err)
@@ -229,17 +200,9 @@ static int on_row(void *arg, size_t ncols, const char *const *values, const unsi
     if (!text) {
         rt_buf_append_str(&b, "null");
     } else if (f->how == 'T') { /* the server prints fsp digits, the changelog six */
-        rt_buf_append_char(&b, '"');
-        rt_buf_append_str(&b, text);
-        const char *dot = strchr(text, '.');
-        size_t have = dot ? strlen(dot + 1) : 0;
-        if (!dot)
-            rt_buf_append_char(&b, '.');
-        for (size_t i = have; i < 6; i++)
-            rt_buf_append_char(&b, '0');
-        rt_buf_append_char(&b, '"');
+        cdc_check_time_json(text, &b);
     } else {
-        hex_to_json(text, &b);
+        cdc_check_hex_json(text, &b);
     }
     f->e->json[id - 1][f->col] = rt_buf_take(&b);
     return 0;
@@ -378,6 +341,6 @@ int main(int argc, char **argv)
     snprintf(db, sizeof db, "%s_fid", it_prefix());
     setup();
     int rc = test_run_all(argc, argv);
-    execf("DROP DATABASE IF EXISTS %s", db);
+    cdc_check_exec("DROP DATABASE IF EXISTS %s", db);
     return rc;
 }

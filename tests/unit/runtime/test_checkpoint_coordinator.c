@@ -389,7 +389,7 @@ TEST(metadata_names_every_operator_with_its_state)
         CHECK_INT_EQ(json_integer_value(json_object_get(src, "state_bytes")), 15);
         CHECK_STR_EQ(json_string_value(json_object_get(sink, "type")), "test_sink");
         CHECK_INT_EQ(json_integer_value(json_object_get(sink, "state_bytes")), 0);
-        CHECK_INT_EQ(rt_checkpoint_metadata_check(f.graph, id, text, &err), 0);
+        CHECK_INT_EQ(rt_checkpoint_metadata_check(f.graph, NULL, id, text, &err), 0);
     }
     rt_checkpoint_stats s;
     rt_checkpoint_coordinator_stats(f.c, id, &s);
@@ -495,16 +495,42 @@ static const char *const TWO = "{\"name\":\"two\",\"operators\":["
                                "{\"id\":\"out\",\"type\":\"test_sink\",\"parallelism\":1,"
                                "\"inputs\":[{\"from\":\"gen\",\"distribution\":\"rebalance\"}]}]}";
 
-static int check_meta(const char *ops, rt_err *err)
+/* A lookup under which test_source's state restores at any parallelism. */
+static const op_type *rescalable_lookup(const char *type)
+{
+    static op_type rescalable = {.rescalable_state = true};
+    return strcmp(type, "test_source") == 0 ? &rescalable : NULL;
+}
+
+static int check_meta_with(rt_op_lookup lookup, const char *ops, rt_err *err)
 {
     graph_job *g = NULL;
     rt_err perr, *errp = &perr;
     CHECK_OK(graph_codec_parse(TWO, strlen(TWO), &test_ops_catalog, &g, &perr), errp);
     char json[1024];
     snprintf(json, sizeof json, "{\"id\":12,\"job\":\"two\",\"operators\":{%s}}", ops);
-    int rc = rt_checkpoint_metadata_check(g, 12, json, err);
+    int rc = rt_checkpoint_metadata_check(g, lookup, 12, json, err);
     graph_job_free(g);
     return rc;
+}
+
+static int check_meta(const char *ops, rt_err *err)
+{
+    return check_meta_with(NULL, ops, err);
+}
+
+TEST(rescalable_state_restores_at_another_parallelism)
+{
+    rt_err err;
+    const char *two = "\"gen\":{\"type\":\"test_source\",\"parallelism\":2,\"state_bytes\":10}";
+    CHECK_INT_EQ(check_meta(two, &err), RT_ESTATE);
+    CHECK_INT_EQ(check_meta_with(rescalable_lookup, two, &err), 0);
+    /* The type must still match. */
+    CHECK_INT_EQ(check_meta_with(rescalable_lookup,
+                                 "\"gen\":{\"type\":\"datagen\",\"parallelism\":2,"
+                                 "\"state_bytes\":1}",
+                                 &err),
+                 RT_ESTATE);
 }
 
 TEST(metadata_check_names_the_operator_that_does_not_fit)
@@ -540,9 +566,9 @@ TEST(metadata_check_names_the_operator_that_does_not_fit)
     CHECK_STR_CONTAINS(err.msg, "operator 'gen' is malformed");
     graph_job *g = NULL;
     graph_codec_parse(TWO, strlen(TWO), &test_ops_catalog, &g, &err);
-    CHECK_INT_EQ(rt_checkpoint_metadata_check(g, 12, "{not json", &err), RT_ECORRUPT);
+    CHECK_INT_EQ(rt_checkpoint_metadata_check(g, NULL, 12, "{not json", &err), RT_ECORRUPT);
     CHECK_STR_CONTAINS(err.msg, "checkpoint 12: metadata: ");
-    CHECK_INT_EQ(rt_checkpoint_metadata_check(g, 12, "[]", &err), RT_ECORRUPT);
+    CHECK_INT_EQ(rt_checkpoint_metadata_check(g, NULL, 12, "[]", &err), RT_ECORRUPT);
     graph_job_free(g);
 }
 

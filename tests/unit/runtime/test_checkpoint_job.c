@@ -213,7 +213,7 @@ TEST(restore_resumes_the_source_where_it_was)
         st_backend_close(state);
         return;
     }
-    CHECK_OK(rt_job_check_restore(f.graph, state, id, &err), errp);
+    CHECK_OK(rt_job_check_restore(f.graph, NULL, state, id, &err), errp);
     graph_plan_free(f.plan);
     graph_job_free(f.graph);
     if (!setup(&f, json, state, id)) {
@@ -499,13 +499,13 @@ TEST(check_restore_names_what_does_not_fit)
         snprintf(json, sizeof json, "{\"name\":\"check\",\"operators\":[%s]}", cases[i].ops);
         memset(&f, 0, sizeof f);
         if (parse(&f, json)) {
-            CHECK_INT_EQ(rt_job_check_restore(f.graph, state, id, &err), cases[i].rc);
+            CHECK_INT_EQ(rt_job_check_restore(f.graph, NULL, state, id, &err), cases[i].rc);
             if (cases[i].msg) {
                 char want[256];
                 snprintf(want, sizeof want, cases[i].msg, (unsigned long long)id);
                 CHECK_STR_EQ(err.msg, want);
             }
-            CHECK_INT_EQ(rt_job_check_restore(f.graph, state, id + 100, &err), RT_ENOTFOUND);
+            CHECK_INT_EQ(rt_job_check_restore(f.graph, NULL, state, id + 100, &err), RT_ENOTFOUND);
         }
         graph_plan_free(f.plan);
         graph_job_free(f.graph);
