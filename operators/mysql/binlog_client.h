@@ -94,6 +94,15 @@ int op_binlog_server_position(const op_mysql_conn_params *p, op_binlog_pos *out,
  * (the snapshot's LOW and HIGH of every split). Same results and errors. */
 int op_binlog_server_position_on(op_mysql_conn *c, op_binlog_pos *out, rt_err *err);
 
+/* Starts a consistent-snapshot transaction on c (START TRANSACTION WITH CONSISTENT SNAPSHOT) and
+ * gives the binlog position no later than it: every transaction before *low is visible to the
+ * reads that follow, every one after it is not (MariaDB: binlog_snapshot_file/position and their
+ * GTID; MySQL: the server position taken just before). The snapshot's LOW mark. End it with
+ * op_binlog_snapshot_end. Errors of the queries; the transaction is rolled back on failure. */
+int op_binlog_snapshot_begin(op_mysql_conn *c, op_binlog_pos *low, rt_err *err);
+/* Ends the transaction op_binlog_snapshot_begin started (COMMIT). */
+int op_binlog_snapshot_end(op_mysql_conn *c, rt_err *err);
+
 /* A binlog file the server has (SHOW BINARY LOGS). */
 typedef struct op_binlog_file {
     char name[OP_BINLOG_FILE_NAME_SIZE];

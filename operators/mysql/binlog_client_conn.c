@@ -442,6 +442,78 @@ int op_binlog_server_position_on(op_mysql_conn *c, op_binlog_pos *out, rt_err *e
     return rc;
 }
 
+/* One value of SHOW STATUS LIKE 'name' into out. */
+static int status_value(void *arg, size_t n, const char *const *v, const unsigned long *len,
+                        rt_err *err)
+{
+    (void)err;
+    if (n >= 2 && v[1])
+        rt_buf_append((rt_buf *)arg, v[1], len[1]);
+    return 0;
+}
+
+int op_binlog_snapshot_begin(op_mysql_conn *c, op_binlog_pos *low, rt_err *err)
+{
+    if (op_mysql_conn_flavor(c) != OP_MYSQL_FLAVOR_MARIADB) {
+        /* MySQL names no position of a snapshot: the mark taken before it is at or before it
+         * for every transaction already visible, as the watermark algorithm has it. */
+        int rc = op_binlog_server_position_on(c, low, err);
+        return rc ? rc : op_mysql_conn_exec(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT", NULL, err);
+    }
+    /* A transaction is written to the binlog before InnoDB makes it visible: a position read
+     * by SHOW MASTER STATUS can lie past a commit the next SELECT does not see yet, and that
+     * change would be in neither the chunk nor its LOW..HIGH backfill. MariaDB names the
+     * binlog position of a consistent snapshot exactly. */
+    int rc = op_mysql_conn_exec(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT", NULL, err);
+    rt_buf file, pos, gtid;
+    rt_buf_init(&file);
+    rt_buf_init(&pos);
+    rt_buf_init(&gtid);
+    if (rc == 0)
+        rc = op_mysql_conn_query(c, "SHOW STATUS LIKE 'binlog_snapshot_file'", status_value,
+                                 &file, err);
+    if (rc == 0)
+        rc = op_mysql_conn_query(c, "SHOW STATUS LIKE 'binlog_snapshot_position'", status_value,
+                                 &pos, err);
+    if (rc == 0 && (!file.data || !pos.data || file.len == 0))
+        rc = rt_err_set(err, RT_EINVAL, "binlog_snapshot_file/position: not reported (binary "
+                        "logging off?)");
+    uint64_t offset = rc == 0 ? strtoull(pos.data, NULL, 10) : 0;
+    bool null = true;
+    if (rc == 0) {
+        rt_buf sql;
+        rt_buf_init(&sql);
+        rt_buf_append_str(&sql, "SELECT BINLOG_GTID_POS(");
+        op_mysql_conn_quote(c, file.data, &sql);
+        rt_buf_appendf(&sql, ", %" PRIu64 ")", offset);
+        rc = scalar(c, sql.data, &gtid, &null, err);
+        rt_buf_fini(&sql);
+    }
+    op_binlog_pos p;
+    op_binlog_pos_init(&p);
+    if (rc == 0)
+        rc = op_binlog_pos_set_file(&p, file.data, file.len, offset, err);
+    if (rc == 0 && !null)
+        rc = op_binlog_pos_set_gtid_text(&p, OP_BINLOG_GTID_MARIADB, gtid.data ? gtid.data : "",
+                                         gtid.len, err);
+    if (rc == 0)
+        rc = op_binlog_pos_copy(low, &p, err);
+    op_binlog_pos_fini(&p);
+    rt_buf_fini(&file);
+    rt_buf_fini(&pos);
+    rt_buf_fini(&gtid);
+    if (rc != 0) {
+        (void)op_mysql_conn_exec(c, "ROLLBACK", NULL, NULL);
+        rt_err_prefix(err, rc, "consistent snapshot on %s", op_mysql_conn_name(c));
+    }
+    return rc;
+}
+
+int op_binlog_snapshot_end(op_mysql_conn *c, rt_err *err)
+{
+    return op_mysql_conn_exec(c, "COMMIT", NULL, err);
+}
+
 int op_binlog_server_position(const op_mysql_conn_params *p, op_binlog_pos *out, rt_err *err)
 {
     op_mysql_conn *c;

@@ -259,11 +259,16 @@ static int read_split(op_cdc_snapshot *s, op_ctx *ctx, op_snapshot_split *split,
     int rc = FAILPOINT("mysql_cdc.snapshot_split", err);
     if (rc == 0)
         rc = FAILPOINT(s->failpoint, err);
+    bool in_snapshot = false;
     if (rc == 0)
-        rc = op_binlog_server_position_on(s->conn, &low, err);
+        in_snapshot = (rc = op_binlog_snapshot_begin(s->conn, &low, err)) == 0;
     if (rc == 0)
         rc = op_snapshot_chunk_read(s->conn, info, split, &ro, batch_list_push, &s->rows, &read,
                                     err);
+    if (in_snapshot) {
+        int erc = op_binlog_snapshot_end(s->conn, rc == 0 ? err : NULL);
+        rc = rc ? rc : erc;
+    }
     if (rc == 0)
         rc = op_binlog_server_position_on(s->conn, &high, err);
     int order = 1;
