@@ -12,6 +12,7 @@ extern const op_type op_print_type;
 extern const op_type op_blackhole_type;
 extern const op_type op_file_type;
 extern const op_type op_mysql_cdc_type;
+extern const op_type op_starrocks_type;
 
 static const op_type *const operators[] = {
     &op_datagen_type,
@@ -19,6 +20,7 @@ static const op_type *const operators[] = {
     &op_blackhole_type,
     &op_file_type,
     &op_mysql_cdc_type,
+    &op_starrocks_type,
 };
 
 #define OPERATOR_COUNT (sizeof operators / sizeof operators[0])

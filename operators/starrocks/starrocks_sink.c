@@ -1,0 +1,744 @@
+/* The starrocks sink: change records into StarRocks tables through Stream Load (notes §3, §4,
+ * §8; DESIGN.md §3). Exactly once by mapping the transaction interface onto checkpoints, as the
+ * official connector does (notes §4.3, §4.4):
+ *   process        rows -> per-target buffers; a full buffer is `load`ed into the target's
+ *                  transaction of this interval, begun lazily (never an empty transaction)
+ *   prepare(n)     load the rest, `prepare` every open transaction (pre-commit)
+ *   snapshot(n)    record the prepared labels not yet committed and each table's next id
+ *   complete(n)    `commit` every prepared label of checkpoints <= n (committed = fine)
+ *   aborted(n)     keep them: the next completed checkpoint commits them
+ *   restore(n)     commit the labels n recorded, roll back this subtask's later ones
+ * Without checkpoints, finish() prepares and commits. At-least-once sends a plain Stream Load
+ * per flush under a fresh label. Schema-change records are counted and skipped (issue 9). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "operators/op.h"
+#include "operators/starrocks/row_format.h"
+#include "operators/starrocks/sink_config.h"
+#include "operators/starrocks/sink_txn.h"
+#include "operators/starrocks/stream_load.h"
+#include "operators/starrocks/table_meta.h"
+#include "runtime/base/buf.h"
+#include "runtime/base/clock.h"
+#include "runtime/base/failpoint.h"
+#include "runtime/base/log.h"
+
+#define STATE_KEY "txn"
+/* Labels tried past ones an earlier run left committed, on a fresh start (see begin_txn). */
+#define MAX_LABEL_SKIPS 100000
+
+/* A source table's rows in the format of one target. */
+typedef struct target_format {
+    const rt_table *table;
+    op_sr_row_format *fmt;
+} target_format;
+
+/* One target table (database.name) and what is buffered for it. */
+typedef struct target {
+    char *name;
+    size_t ledger_idx;
+    op_sr_table_meta *meta;
+    target_format *formats;
+    size_t format_count;
+    op_sr_row_format *current; /* the format of the rows in body */
+    char *txn_columns;         /* the `columns` header of the open transaction (CSV) */
+    rt_buf body;
+    uint64_t body_rows;
+    int64_t first_row_ms; /* when the oldest buffered row came (at-least-once interval) */
+    bool restored;        /* in the restored state: its labels are ours, never skipped */
+    rt_metric *rows_total, *bytes_total;
+} target;
+
+typedef struct sr_sink {
+    const op_sr_sink_config *c;
+    const char *tag;
+    uint32_t subtask;
+    bool exactly_once, checkpointing;
+    op_sr_flush flush;
+    char *password;
+    op_sr_query_params query;
+    char *query_host;
+    op_stream_load *client;
+    op_sr_ledger *ledger;
+    char *prefix;
+    target *targets;
+    size_t target_count, target_cap;
+    size_t last_target; /* cache: the target of the last record's table */
+    const rt_table *last_table;
+    char **hdr_names, **hdr_values;
+    op_sr_header *extra;
+    size_t extra_count;
+    char filter_ratio[32];
+    uint64_t alo_base, alo_seq; /* at-least-once label ids */
+    uint64_t records, schema_changes;
+    rt_metric *m_begun, *m_committed, *m_aborted, *m_latency, *m_schema, *m_filtered;
+} sr_sink;
+
+/* The Stream Load parameters of a target's loads; identical for every load of a transaction
+ * (the BE compares them, notes §2.4). */
+static void load_props(const sr_sink *s, const target *t, op_stream_load_props *p)
+{
+    memset(p, 0, sizeof *p);
+    p->format = op_sr_format_name((op_sr_format)s->c->format);
+    if (s->c->format == OP_SR_FORMAT_CSV) {
+        p->columns = t->txn_columns;
+        p->column_separator = OP_SR_CSV_COLUMN_SEPARATOR;
+        p->row_delimiter = OP_SR_CSV_ROW_DELIMITER;
+    }
+    p->extra = s->extra;
+    p->extra_count = s->extra_count;
+}
+
+static void target_fini(target *t)
+{
+    free(t->name);
+    op_sr_table_meta_free(t->meta);
+    for (size_t i = 0; i < t->format_count; i++)
+        op_sr_row_format_free(t->formats[i].fmt);
+    free(t->formats);
+    free(t->txn_columns);
+    rt_buf_fini(&t->body);
+}
+
+/* --- Labels and transactions --- */
+
+/* Begins the transaction of target t for this interval. Deterministic labels can be taken:
+ * by a leftover of a crashed attempt (RUNNING: roll it back and take the label again), or, on a
+ * table this run has no state for, by an earlier run of the same job (FINISHED: its data is in;
+ * skip the id). A FINISHED label of a table the checkpoint knows means the job restored from
+ * an older checkpoint than the newest: committing more would duplicate, so it fails (notes
+ * §4.4, §4.5). */
+static int begin_txn(sr_sink *s, op_ctx *ctx, target *t, rt_err *err)
+{
+    const char *db = s->c->database;
+    for (unsigned tries = 0;; tries++) {
+        char label[OP_SR_LABEL_MAX + 1];
+        uint64_t id = op_sr_ledger_next_id(s->ledger, t->ledger_idx);
+        int rc = op_sr_ledger_label(s->ledger, t->ledger_idx, NULL, id, label, sizeof label, err);
+        if (rc != 0)
+            return rc;
+        op_sr_result res;
+        rc = op_stream_load_begin(s->client, db, t->name, label, (int)(s->c->txn_timeout_ms / 1000),
+                                  0, &res, err);
+        if (rc == 0) {
+            op_sr_ledger_begun(s->ledger, t->ledger_idx, label);
+            rt_metric_add(s->m_begun, 1);
+            LOG_DEBUG("%s: starrocks: began %s", s->tag, label);
+            return 0;
+        }
+        if (rc != RT_EEXIST || tries > MAX_LABEL_SKIPS)
+            return rc;
+        if (res.outcome == OP_SR_LABEL_FINISHED) {
+            if (t->restored)
+                return rt_err_set(err, RT_ESTATE,
+                                  "starrocks: label '%s' is already committed: the job restored "
+                                  "from an older checkpoint than its newest, or another job "
+                                  "uses label_prefix '%s'; use a new label_prefix",
+                                  label, s->prefix);
+            LOG_WARN("%s: starrocks: label %s was committed by an earlier run; skipping its id",
+                     s->tag, label);
+            op_sr_ledger_skip(s->ledger, t->ledger_idx);
+            continue;
+        }
+        /* RUNNING (or unknown): a leftover of a crashed attempt holds it. */
+        LOG_INFO("%s: starrocks: label %s is held by a leftover transaction; rolling it back",
+                 s->tag, label);
+        rt_err_clear(err);
+        rc = op_stream_load_rollback(s->client, db, label, &res, err);
+        if (rc != 0 && rc != RT_ENOTFOUND)
+            return rt_err_prefix(err, rc, "starrocks: roll back leftover '%s'", label);
+        rt_metric_add(s->m_aborted, 1);
+        rt_err_clear(err);
+        if (tries > 3)
+            return rt_err_set(err, RT_EEXIST, "starrocks: label '%s' stays in use", label);
+    }
+}
+
+/* Rows rejected but within max_filter_ratio: the load succeeded, the rows are gone; say so. */
+static void note_filtered(sr_sink *s, const char *what, const op_sr_result *res)
+{
+    if (res->filtered_rows > 0) {
+        rt_metric_add(s->m_filtered, (uint64_t)res->filtered_rows);
+        LOG_WARN("%s: starrocks: %s: %" PRId64 " rows filtered (max_filter_ratio %s): %s", s->tag,
+                 what, res->filtered_rows, s->filter_ratio, res->error_url);
+    }
+}
+
+/* Sends t's buffered rows: into its transaction (exactly-once) or as a Stream Load. */
+static int flush_target(sr_sink *s, op_ctx *ctx, target *t, rt_err *err)
+{
+    if (t->body.len == 0)
+        return 0;
+    int64_t start = rt_clock_mono_ns();
+    const char *db = s->c->database;
+    const char *columns = op_sr_row_format_columns(t->current);
+    op_sr_result res;
+    int rc = 0;
+    if (s->exactly_once) {
+        if (!op_sr_ledger_is_open(s->ledger, t->ledger_idx)) {
+            free(t->txn_columns);
+            if (!(t->txn_columns = strdup(columns)))
+                return rt_err_set(err, RT_ENOMEM, "out of memory");
+            if ((rc = begin_txn(s, ctx, t, err)) != 0)
+                return rt_err_prefix(err, rc, "starrocks: %s.%s: begin", db, t->name);
+        } else if (s->c->format == OP_SR_FORMAT_CSV && strcmp(t->txn_columns, columns) != 0) {
+            /* CSV loads of one transaction share one `columns` header. */
+            return rt_err_set(err, RT_EUNSUPPORTED,
+                              "starrocks: %s.%s: the source's columns changed within a "
+                              "checkpoint interval (%s -> %s); applying schema changes is "
+                              "issue 9",
+                              db, t->name, t->txn_columns, columns);
+        }
+        const char *label = op_sr_ledger_open_label(s->ledger, t->ledger_idx);
+        op_stream_load_props p;
+        load_props(s, t, &p);
+        rc = op_stream_load_load(s->client, db, t->name, label, &p, t->body.data, t->body.len, &res,
+                                 err);
+        if (rc != 0) {
+            /* A failed load aborts the transaction (notes §2.4): its rows come again after the
+             * restart, from the checkpointed source position, under a fresh transaction. */
+            op_sr_ledger_drop_open(s->ledger, t->ledger_idx);
+            rt_metric_add(s->m_aborted, 1);
+            return rt_err_prefix(err, rc, "starrocks: %s.%s: load into '%s'", db, t->name, label);
+        }
+    } else {
+        free(t->txn_columns);
+        if (!(t->txn_columns = strdup(columns)))
+            return rt_err_set(err, RT_ENOMEM, "out of memory");
+        char label[OP_SR_LABEL_MAX + 1];
+        rc = op_sr_ledger_label(s->ledger, t->ledger_idx, NULL, s->alo_base + s->alo_seq++, label,
+                                sizeof label, err);
+        op_stream_load_props p;
+        load_props(s, t, &p);
+        if (rc == 0)
+            rc = op_stream_load_put(s->client, db, t->name, label, &p, t->body.data, t->body.len,
+                                    &res, err);
+        if (rc == RT_EEXIST) {
+            /* A retry racing the first attempt: wait for the label to settle. */
+            op_sr_load_state st = OP_SR_STATE_UNKNOWN;
+            for (int i = 0; i < 600 && !op_sr_load_state_is_terminal(st); i++) {
+                if (op_stream_load_get_load_state(s->client, db, label, &st, NULL) != 0 ||
+                    op_sr_load_state_is_committed(st))
+                    break;
+                rt_sleep_ms(100);
+            }
+            rt_err_clear(err);
+            rc = op_sr_load_state_is_committed(st) ? 0
+                                                   : rt_err_set(err, RT_EIO, "label '%s' ended %s",
+                                                                label, op_sr_load_state_name(st));
+        }
+        if (rc != 0)
+            return rt_err_prefix(err, rc, "starrocks: %s.%s: stream load", db, t->name);
+    }
+    note_filtered(s, t->name, &res);
+    rt_metric_add(t->rows_total, t->body_rows);
+    rt_metric_add(t->bytes_total, t->body.len);
+    rt_metric_set_double(s->m_latency, (double)(rt_clock_mono_ns() - start) / 1e9);
+    rt_buf_reset(&t->body);
+    t->body_rows = 0;
+    return 0;
+}
+
+static int flush_all(sr_sink *s, op_ctx *ctx, rt_err *err)
+{
+    for (size_t i = 0; i < s->target_count; i++) {
+        int rc = flush_target(s, ctx, &s->targets[i], err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Prepares every open transaction under checkpoint ckpt. */
+static int prepare_all(sr_sink *s, uint64_t ckpt, rt_err *err)
+{
+    for (size_t i = 0; i < s->target_count; i++) {
+        target *t = &s->targets[i];
+        if (!op_sr_ledger_is_open(s->ledger, t->ledger_idx))
+            continue;
+        char label[OP_SR_LABEL_MAX + 1];
+        snprintf(label, sizeof label, "%s", op_sr_ledger_open_label(s->ledger, t->ledger_idx));
+        op_sr_result res;
+        int rc = op_stream_load_prepare(s->client, s->c->database, label,
+                                        (int)(s->c->prepared_timeout_ms / 1000), &res, err);
+        if (rc != 0) {
+            /* Prepare failed: the transaction is rolled back (notes §2.5); make sure of it. */
+            op_sr_ledger_drop_open(s->ledger, t->ledger_idx);
+            op_sr_result rb;
+            op_stream_load_rollback(s->client, s->c->database, label, &rb, NULL);
+            rt_metric_add(s->m_aborted, 1);
+            return rt_err_prefix(err, rc, "starrocks: %s.%s: prepare '%s'", s->c->database, t->name,
+                                 label);
+        }
+        note_filtered(s, label, &res);
+        if ((rc = op_sr_ledger_prepared(s->ledger, t->ledger_idx, ckpt, err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Commits the prepared transactions of checkpoints <= upto, oldest first; each one is dropped
+ * from the ledger once committed, so a failure leaves the rest for the restore. */
+static int commit_upto(sr_sink *s, uint64_t upto, rt_err *err)
+{
+    size_t done = 0;
+    while (op_sr_ledger_pending_count(s->ledger) > 0) {
+        const op_sr_pending *p = op_sr_ledger_pending_at(s->ledger, 0);
+        if (p->checkpoint > upto)
+            break;
+        int rc = FAILPOINT("sink.before_commit", err);
+        op_sr_result res;
+        if (rc == 0)
+            rc = op_stream_load_commit(s->client, op_sr_ledger_table_db(s->ledger, p->table),
+                                       p->label, &res, err);
+        if (rc != 0)
+            return rt_err_prefix(err, rc, "starrocks: commit '%s' (checkpoint %" PRIu64 ")",
+                                 p->label, p->checkpoint);
+        LOG_DEBUG("%s: starrocks: committed %s", s->tag, p->label);
+        op_sr_ledger_pending_remove(s->ledger, 0);
+        rt_metric_add(s->m_committed, 1);
+        done++;
+    }
+    return done ? FAILPOINT("sink.after_commit", err) : 0;
+}
+
+/* --- Restore: notes §4.4 --- */
+
+/* Rolls back this subtask's labels of table i from its next id upward, until one that never
+ * began (UNKNOWN) or is already aborted. */
+static int abort_lingering(sr_sink *s, size_t i, rt_err *err)
+{
+    const char *db = op_sr_ledger_table_db(s->ledger, i);
+    for (uint64_t id = op_sr_ledger_next_id(s->ledger, i);; id++) {
+        char label[OP_SR_LABEL_MAX + 1];
+        int rc = op_sr_ledger_label(s->ledger, i, op_sr_ledger_state_prefix(s->ledger), id, label,
+                                    sizeof label, err);
+        op_sr_load_state st = OP_SR_STATE_UNKNOWN;
+        if (rc == 0)
+            rc = op_stream_load_get_load_state(s->client, db, label, &st, err);
+        if (rc == RT_ENOTFOUND) /* no such database: nothing can linger in it */
+            return 0;
+        if (rc != 0)
+            return rt_err_prefix(err, rc, "starrocks: restore: state of '%s'", label);
+        if (st == OP_SR_STATE_UNKNOWN || st == OP_SR_STATE_ABORTED)
+            return 0;
+        if (op_sr_load_state_is_committed(st))
+            return rt_err_set(err, RT_ESTATE,
+                              "starrocks: restore: label '%s' after the restored checkpoint is "
+                              "already committed (%s): the job restored from an older checkpoint "
+                              "than its newest, or another job uses the prefix; use a new "
+                              "label_prefix",
+                              label, op_sr_load_state_name(st));
+        op_sr_result res;
+        rc = op_stream_load_rollback(s->client, db, label, &res, err);
+        if (rc != 0 && rc != RT_ENOTFOUND)
+            return rt_err_prefix(err, rc, "starrocks: restore: roll back '%s'", label);
+        rt_err_clear(err);
+        rt_metric_add(s->m_aborted, 1);
+        LOG_INFO("%s: starrocks: rolled back lingering %s (%s)", s->tag, label,
+                 op_sr_load_state_name(st));
+    }
+}
+
+static int restore(sr_sink *s, op_ctx *ctx, uint64_t ckpt, rt_err *err)
+{
+    char *val = NULL;
+    size_t len = 0;
+    int rc = op_ctx_state_get(ctx, STATE_KEY, &val, &len, err);
+    if (rc == RT_ENOTFOUND)
+        return rt_err_set(err, RT_ECORRUPT,
+                          "starrocks: checkpoint %" PRIu64 " holds no transaction state for "
+                          "subtask %u",
+                          ckpt, s->subtask);
+    if (rc != 0)
+        return rt_err_prefix(err, rc, "starrocks: restore from checkpoint %" PRIu64, ckpt);
+    op_sr_ledger_free(s->ledger);
+    s->ledger = NULL;
+    rc = op_sr_ledger_decode(val, len, s->prefix, s->subtask, &s->ledger, err);
+    free(val);
+    if (rc != 0)
+        return rc;
+    size_t pending = op_sr_ledger_pending_count(s->ledger);
+    /* Commit what the checkpoint prepared, as notifyCheckpointComplete(MAX) does. */
+    if ((rc = commit_upto(s, UINT64_MAX, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < op_sr_ledger_table_count(s->ledger); i++) {
+        if ((rc = abort_lingering(s, i, err)) != 0)
+            return rc;
+    }
+    LOG_INFO("%s: starrocks: restored checkpoint %" PRIu64 ": %zu transactions committed, %zu "
+             "tables",
+             s->tag, ckpt, pending, op_sr_ledger_table_count(s->ledger));
+    return 0;
+}
+
+/* --- Targets --- */
+
+static int target_for(sr_sink *s, op_ctx *ctx, const rt_table *table, target **out, rt_err *err)
+{
+    if (s->last_table == table) {
+        *out = &s->targets[s->last_target];
+        return 0;
+    }
+    const char *name = s->c->table ? s->c->table : rt_table_name(table);
+    for (size_t i = 0; i < s->target_count; i++) {
+        if (strcmp(s->targets[i].name, name) == 0) {
+            s->last_table = table;
+            s->last_target = i;
+            *out = &s->targets[i];
+            return 0;
+        }
+    }
+    if (s->target_count == s->target_cap) {
+        size_t cap = s->target_cap ? s->target_cap * 2 : 4;
+        target *p = realloc(s->targets, cap * sizeof *p);
+        if (!p)
+            return rt_err_set(err, RT_ENOMEM, "out of memory");
+        s->targets = p;
+        s->target_cap = cap;
+    }
+    target *t = &s->targets[s->target_count];
+    memset(t, 0, sizeof *t);
+    rt_buf_init(&t->body);
+    size_t known = op_sr_ledger_table_count(s->ledger);
+    int rc = 0;
+    if (!(t->name = strdup(name)))
+        rc = rt_err_set(err, RT_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = op_sr_ledger_table(s->ledger, s->c->database, name, &t->ledger_idx, err);
+    if (rc == 0)
+        rc = op_sr_table_meta_fetch(&s->query, s->c->database, name, &t->meta, err);
+    if (rc != 0) {
+        target_fini(t);
+        return rt_err_prefix(err, rc, "starrocks: target %s.%s", s->c->database, name);
+    }
+    t->restored = t->ledger_idx < known && op_ctx_restored_checkpoint(ctx) > 0;
+    char qualified[600];
+    snprintf(qualified, sizeof qualified, "%s.%s", s->c->database, name);
+    t->rows_total = op_ctx_counter(ctx, "sluice_starrocks_rows_total",
+                                   "rows sent to StarRocks per target table", "table", qualified);
+    t->bytes_total =
+        op_ctx_counter(ctx, "sluice_starrocks_bytes_total",
+                       "body bytes sent to StarRocks per target table", "table", qualified);
+    LOG_INFO("%s: starrocks: target %s is a %s table of %zu columns", s->tag, qualified,
+             op_sr_table_model_name(op_sr_table_meta_model(t->meta)),
+             op_sr_table_meta_column_count(t->meta));
+    s->last_table = table;
+    s->last_target = s->target_count;
+    *out = t;
+    s->target_count++;
+    return 0;
+}
+
+/* The format of `table`'s rows for t, made on first use. */
+static int format_for(sr_sink *s, target *t, const rt_table *table, op_sr_row_format **out,
+                      rt_err *err)
+{
+    for (size_t i = 0; i < t->format_count; i++) {
+        if (t->formats[i].table == table) {
+            *out = t->formats[i].fmt;
+            return 0;
+        }
+    }
+    target_format *p = realloc(t->formats, (t->format_count + 1) * sizeof *p);
+    if (!p)
+        return rt_err_set(err, RT_ENOMEM, "out of memory");
+    t->formats = p;
+    op_sr_row_format_options o = {
+        .format = (op_sr_format)s->c->format,
+        .model = op_sr_table_meta_model(t->meta),
+        .append_changes = s->c->append_changes,
+    };
+    char qualified[600];
+    snprintf(qualified, sizeof qualified, "%s.%s", s->c->database, t->name);
+    op_sr_row_format *f;
+    int rc = op_sr_row_format_new(&o, table, t->meta, qualified, &f, err);
+    if (rc != 0)
+        return rc;
+    if (op_sr_row_format_dropped_count(f) > 0)
+        LOG_WARN("%s: starrocks: %zu columns of %s are not in %s and are not sent", s->tag,
+                 op_sr_row_format_dropped_count(f), rt_table_qualified(table), qualified);
+    t->formats[t->format_count++] = (target_format){.table = table, .fmt = f};
+    *out = f;
+    return 0;
+}
+
+/* --- The operator --- */
+
+static void sink_free(sr_sink *s, op_ctx *ctx)
+{
+    /* Open transactions die with this attempt; rolling them back spares the server the wait for
+     * their timeout (their rows come again from the checkpoint). Prepared ones stay: a
+     * checkpoint may hold them. */
+    for (size_t i = 0; i < s->target_count; i++) {
+        target *t = &s->targets[i];
+        if (s->client && s->ledger && s->exactly_once &&
+            op_sr_ledger_is_open(s->ledger, t->ledger_idx)) {
+            op_sr_result res;
+            if (op_stream_load_rollback(s->client, s->c->database,
+                                        op_sr_ledger_open_label(s->ledger, t->ledger_idx), &res,
+                                        NULL) == 0)
+                rt_metric_add(s->m_aborted, 1);
+        }
+        target_fini(t);
+    }
+    free(s->targets);
+    op_stream_load_free(s->client);
+    op_sr_ledger_free(s->ledger);
+    op_sr_sink_config_password_free(s->password);
+    free(s->query_host);
+    free(s->prefix);
+    free(s->hdr_names);
+    free(s->extra);
+    free(s);
+}
+
+/* The default label prefix: {job}-{vertex}, characters outside [-\w] as '_', at most 64. */
+static char *default_prefix(op_ctx *ctx)
+{
+    char buf[65];
+    snprintf(buf, sizeof buf, "%s-%s", op_ctx_job_name(ctx), op_ctx_vertex_id(ctx));
+    for (char *p = buf; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '-'))
+            *p = '_';
+    }
+    return strdup(buf);
+}
+
+static int sr_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
+{
+    const op_sr_sink_config *c = config;
+    sr_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return rt_err_set(err, RT_ENOMEM, "starrocks: out of memory");
+    s->c = c;
+    s->tag = op_ctx_log_tag(ctx);
+    s->subtask = op_ctx_subtask(ctx);
+    s->checkpointing = op_ctx_checkpointing(ctx);
+    s->exactly_once = c->semantic == OP_SR_EXACTLY_ONCE;
+    const char *path = "starrocks";
+    int rc = op_sr_sink_config_flush(c, path, &s->flush, err);
+    if (rc == 0)
+        rc = op_sr_sink_config_password(c, path, &s->password, err);
+    if (rc == 0)
+        rc = op_sr_sink_config_query_addr(c, path, &s->query_host, &s->query.port, err);
+    if (rc == 0)
+        rc =
+            op_sr_sink_config_headers(c, path, &s->hdr_names, &s->hdr_values, &s->extra_count, err);
+    if (rc != 0)
+        goto fail;
+    s->query.host = s->query_host;
+    s->query.user = c->user;
+    s->query.password = s->password;
+    s->query.timeout_ms = (int)(c->connect_timeout_ms > 60000 ? 60000 : c->connect_timeout_ms);
+    /* max_filter_ratio is always sent: StarRocks itself then fails a load past it, with the
+     * ErrorURL in its reply (notes §7.3). */
+    snprintf(s->filter_ratio, sizeof s->filter_ratio, "%.17g", c->max_filter_ratio);
+    s->extra = calloc(s->extra_count + 3, sizeof *s->extra);
+    if (!s->extra) {
+        rc = rt_err_set(err, RT_ENOMEM, "starrocks: out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < s->extra_count; i++)
+        s->extra[i] = (op_sr_header){s->hdr_names[i], s->hdr_values[i]};
+    s->extra[s->extra_count++] = (op_sr_header){"max_filter_ratio", s->filter_ratio};
+    if (c->format == OP_SR_FORMAT_CSV) {
+        /* The dialect of row_format.h: fields holding separators are enclosed (StarRocks 3.0+). */
+        s->extra[s->extra_count++] = (op_sr_header){"enclose", OP_SR_CSV_ENCLOSE};
+        s->extra[s->extra_count++] = (op_sr_header){"escape", OP_SR_CSV_ESCAPE};
+    }
+
+    op_stream_load_config lc = {
+        .load_urls = (const char *const *)c->load_url.items,
+        .load_url_count = c->load_url.count,
+        .user = c->user,
+        .password = s->password,
+        .connect_timeout_ms = c->connect_timeout_ms,
+        .socket_timeout_ms = c->socket_timeout_ms,
+        .max_retries = (int)c->max_retries,
+        .log_context = s->tag,
+    };
+    if ((rc = op_stream_load_new(&lc, &s->client, err)) != 0)
+        goto fail;
+    s->prefix = c->label_prefix ? strdup(c->label_prefix) : default_prefix(ctx);
+    if (!s->prefix) {
+        rc = rt_err_set(err, RT_ENOMEM, "starrocks: out of memory");
+        goto fail;
+    }
+    if ((rc = op_sr_ledger_new(s->prefix, s->subtask, &s->ledger, err)) != 0)
+        goto fail;
+    /* At-least-once labels only have to be unique: the start time in microseconds, counted up. */
+    s->alo_base = (uint64_t)rt_clock_wall_ms() * 1000u;
+    s->m_begun = op_ctx_counter(ctx, "sluice_starrocks_transactions_begun_total",
+                                "StarRocks transactions begun", NULL, NULL);
+    s->m_committed = op_ctx_counter(ctx, "sluice_starrocks_transactions_committed_total",
+                                    "StarRocks transactions committed", NULL, NULL);
+    s->m_aborted = op_ctx_counter(ctx, "sluice_starrocks_transactions_aborted_total",
+                                  "StarRocks transactions rolled back", NULL, NULL);
+    s->m_latency = op_ctx_gauge_double(ctx, "sluice_starrocks_flush_latency_seconds",
+                                       "duration of the last flush to StarRocks", NULL, NULL);
+    s->m_schema =
+        op_ctx_counter(ctx, "sluice_starrocks_schema_changes_ignored_total",
+                       "schema-change records skipped (issue 9 applies them)", NULL, NULL);
+    s->m_filtered = op_ctx_counter(ctx, "sluice_starrocks_rows_filtered_total",
+                                   "rows StarRocks rejected within max_filter_ratio", NULL, NULL);
+    uint64_t ckpt = s->checkpointing ? op_ctx_restored_checkpoint(ctx) : 0;
+    if (s->exactly_once && ckpt > 0 && (rc = restore(s, ctx, ckpt, err)) != 0)
+        goto fail;
+    LOG_INFO("%s: starrocks: %s into %s, label prefix %s, %s", s->tag,
+             op_sr_semantic_name((op_sr_semantic)c->semantic), c->database, s->prefix,
+             op_sr_format_name((op_sr_format)c->format));
+    *self = s;
+    return 0;
+fail:
+    sink_free(s, ctx);
+    return rc;
+}
+
+static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt_err *err)
+{
+    sr_sink *s = self;
+    size_t n = rt_batch_count(batch);
+    for (size_t i = 0; i < n; i++) {
+        const rt_record *r = rt_batch_at_const(batch, i);
+        if (r->kind == RT_ROW_SCHEMA_CHANGE) {
+            /* TODO(issue 9): apply schema changes to the target. */
+            s->schema_changes++;
+            rt_metric_add(s->m_schema, 1);
+            continue;
+        }
+        target *t;
+        op_sr_row_format *f;
+        int rc = target_for(s, ctx, r->table, &t, err);
+        if (rc == 0)
+            rc = format_for(s, t, r->table, &f, err);
+        if (rc != 0)
+            return rc;
+        /* CSV bodies carry one `columns` header: rows of another layout start a new body. */
+        if (t->current != f && t->body.len > 0 && s->c->format == OP_SR_FORMAT_CSV &&
+            strcmp(op_sr_row_format_columns(t->current), op_sr_row_format_columns(f)) != 0 &&
+            (rc = flush_target(s, ctx, t, err)) != 0)
+            return rc;
+        t->current = f;
+        bool written = false;
+        if ((rc = op_sr_row_format_append(f, r, &t->body, &written, err)) != 0)
+            return rt_err_prefix(err, rc, "starrocks");
+        if (!written)
+            continue;
+        if (t->body_rows++ == 0)
+            t->first_row_ms = rt_clock_mono_ms();
+        s->records++;
+        if ((int64_t)t->body_rows >= s->flush.rows || t->body.len >= s->flush.bytes) {
+            if ((rc = flush_target(s, ctx, t, err)) != 0)
+                return rc;
+        }
+    }
+    if (!s->exactly_once) {
+        int64_t now = rt_clock_mono_ms();
+        for (size_t i = 0; i < s->target_count; i++) {
+            target *t = &s->targets[i];
+            int rc = 0;
+            if (t->body_rows > 0 && now - t->first_row_ms >= s->flush.interval_ms)
+                rc = flush_target(s, ctx, t, err);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int sr_prepare_snapshot(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    sr_sink *s = self;
+    int rc = flush_all(s, ctx, err);
+    if (rc == 0 && s->exactly_once && s->checkpointing)
+        rc = prepare_all(s, id, err);
+    if (rc != 0)
+        return rt_err_prefix(err, rc, "starrocks: pre-commit checkpoint %" PRIu64, id);
+    return 0;
+}
+
+static int sr_snapshot_state(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    sr_sink *s = self;
+    if (!s->exactly_once)
+        return 0;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = op_sr_ledger_encode(s->ledger, &text, &len, err);
+    if (rc != 0)
+        return rc;
+    rc = op_ctx_state_put(ctx, STATE_KEY, text, len, err);
+    free(text);
+    return rc;
+}
+
+static int sr_notify_checkpoint_complete(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    sr_sink *s = self;
+    return s->exactly_once ? commit_upto(s, id, err) : 0;
+}
+
+static int sr_notify_checkpoint_aborted(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
+{
+    sr_sink *s = self;
+    /* The prepared transactions stay: their rows are before a later barrier, so the next
+     * completed checkpoint commits them (Flink keeps them the same way). */
+    LOG_DEBUG("%s: starrocks: checkpoint %" PRIu64 " aborted; %zu transactions stay prepared",
+              s->tag, id, op_sr_ledger_pending_count(s->ledger));
+    return 0;
+}
+
+static int sr_finish(void *self, op_ctx *ctx, rt_err *err)
+{
+    sr_sink *s = self;
+    if (s->exactly_once && s->checkpointing) {
+        /* The final checkpoint prepares what is open and its completion commits it. */
+        LOG_INFO("%s: starrocks: end of input after %" PRIu64 " rows; commit at the final "
+                 "checkpoint",
+                 s->tag, s->records);
+        return 0;
+    }
+    int rc = flush_all(s, ctx, err);
+    if (rc == 0 && s->exactly_once) {
+        rc = prepare_all(s, 0, err);
+        if (rc == 0)
+            rc = commit_upto(s, UINT64_MAX, err);
+    }
+    if (rc != 0)
+        return rt_err_prefix(err, rc, "starrocks: commit at end of input");
+    LOG_INFO("%s: starrocks: %" PRIu64 " rows sent, %" PRIu64 " schema changes skipped", s->tag,
+             s->records, s->schema_changes);
+    return 0;
+}
+
+static void sr_close(void *self, op_ctx *ctx)
+{
+    if (self)
+        sink_free(self, ctx);
+}
+
+const op_type op_starrocks_type = {
+    .info =
+        {
+            .name = "starrocks",
+            .kind = GRAPH_KIND_SINK,
+            .config = op_sr_sink_config_fields,
+            .config_size = sizeof(op_sr_sink_config),
+            .validate = op_sr_sink_config_validate,
+        },
+    .help = "loads changes into StarRocks tables through Stream Load, exactly once",
+    .open = sr_open,
+    .process = sr_process,
+    .prepare_snapshot = sr_prepare_snapshot,
+    .snapshot_state = sr_snapshot_state,
+    .notify_checkpoint_complete = sr_notify_checkpoint_complete,
+    .notify_checkpoint_aborted = sr_notify_checkpoint_aborted,
+    .finish = sr_finish,
+    .close = sr_close,
+};
