@@ -7,7 +7,8 @@ add_library(sluice_starrocks STATIC
   ${CMAKE_CURRENT_LIST_DIR}/sink_config.c
   ${CMAKE_CURRENT_LIST_DIR}/row_format.c
   ${CMAKE_CURRENT_LIST_DIR}/table_meta.c
-  ${CMAKE_CURRENT_LIST_DIR}/sink_txn.c)
+  ${CMAKE_CURRENT_LIST_DIR}/sink_txn.c
+  ${CMAKE_CURRENT_LIST_DIR}/sink_sender.c)
 # sluice_operators for op.h; sluice_mysql_client for the password helper (source_config.h).
 target_link_libraries(sluice_starrocks PUBLIC sluice_starrocks_client sluice_operators
                       sluice_mysql_client sluice_runtime

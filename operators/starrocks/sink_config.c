@@ -21,6 +21,12 @@ const char *op_sr_semantic_name(op_sr_semantic s)
 }
 
 #define F(m) offsetof(op_sr_sink_config, m)
+/* A row with a range check: type, default (JSON text), offset, [lo, hi], help. */
+#define RANGED(k, t, d, off, lo, hi, h)                                                            \
+    {                                                                                              \
+        .key = (k), .type = (t), .def = (d), .offset = (off), .flags = RT_CFG_RANGE, .min = (lo),  \
+        .max = (hi), .help = (h)                                                                   \
+    }
 
 const rt_config_field op_sr_sink_config_fields[] = {
     {.key = "load_url",
@@ -81,46 +87,16 @@ const rt_config_field op_sr_sink_config_fields[] = {
      .def = "false",
      .offset = F(append_changes),
      .help = "non-primary-key tables: append every change with its kind in column `op`"},
-    {.key = "connect_timeout",
-     .type = RT_CFG_DURATION,
-     .def = "\"10s\"",
-     .offset = F(connect_timeout_ms),
-     .flags = RT_CFG_RANGE,
-     .min = 1,
-     .max = 3600000,
-     .help = "HTTP and MySQL connect timeout"},
-    {.key = "socket_timeout",
-     .type = RT_CFG_DURATION,
-     .def = "\"10m\"",
-     .offset = F(socket_timeout_ms),
-     .flags = RT_CFG_RANGE,
-     .min = 1000,
-     .max = 86400000,
-     .help = "a request without progress for this long fails"},
-    {.key = "txn_timeout",
-     .type = RT_CFG_DURATION,
-     .def = "\"10m\"",
-     .offset = F(txn_timeout_ms),
-     .flags = RT_CFG_RANGE,
-     .min = 1000,
-     .max = 259200000,
-     .help = "transaction timeout from begin to prepare (> checkpoint interval)"},
-    {.key = "prepared_timeout",
-     .type = RT_CFG_DURATION,
-     .def = "0",
-     .offset = F(prepared_timeout_ms),
-     .flags = RT_CFG_RANGE,
-     .min = 0,
-     .max = 2592000000,
-     .help = "how long a prepared transaction waits for commit (StarRocks 3.5.4+); 0: server's"},
-    {.key = "retries",
-     .type = RT_CFG_INT,
-     .def = "3",
-     .offset = F(max_retries),
-     .flags = RT_CFG_RANGE,
-     .min = -1,
-     .max = 100,
-     .help = "retry rounds for retryable requests (-1: none)"},
+    RANGED("connect_timeout", RT_CFG_DURATION, "\"10s\"", F(connect_timeout_ms), 1, 3600000,
+           "HTTP and MySQL connect timeout"),
+    RANGED("socket_timeout", RT_CFG_DURATION, "\"10m\"", F(socket_timeout_ms), 1000, 86400000,
+           "a request without progress for this long fails"),
+    RANGED("txn_timeout", RT_CFG_DURATION, "\"10m\"", F(txn_timeout_ms), 1000, 259200000,
+           "transaction timeout from begin to prepare (> checkpoint interval)"),
+    RANGED("prepared_timeout", RT_CFG_DURATION, "0", F(prepared_timeout_ms), 0, 2592000000,
+           "how long a prepared transaction waits for commit (StarRocks 3.5.4+); 0: server's"),
+    RANGED("retries", RT_CFG_INT, "3", F(max_retries), -1, 100,
+           "retry rounds for retryable requests (-1: none)"),
     {.key = "max_filter_ratio",
      .type = RT_CFG_DOUBLE,
      .def = "0",
@@ -136,32 +112,16 @@ const rt_config_field op_sr_sink_config_fields[] = {
 #undef F
 
 static const rt_config_field flush_fields[] = {
-    {.key = "rows",
-     .type = RT_CFG_INT,
-     .def = "500000",
-     .offset = offsetof(op_sr_flush, rows),
-     .flags = RT_CFG_RANGE,
-     .min = 1,
-     .max = INT64_MAX,
-     .help = "buffered rows of a table that trigger a send"},
-    {.key = "bytes",
-     .type = RT_CFG_SIZE,
-     .def = "\"90MiB\"",
-     .offset = offsetof(op_sr_flush, bytes),
-     .flags = RT_CFG_RANGE,
-     .min = 1,
-     .max = INT64_MAX,
-     .help = "buffered bytes of a table that trigger a send"},
-    {.key = "interval",
-     .type = RT_CFG_DURATION,
-     .def = "\"5s\"",
-     .offset = offsetof(op_sr_flush, interval_ms),
-     .flags = RT_CFG_RANGE,
-     .min = 1,
-     .max = 86400000,
-     .help = "at-least-once: the longest a row is buffered"},
+    RANGED("rows", RT_CFG_INT, "500000", offsetof(op_sr_flush, rows), 1, INT64_MAX,
+           "buffered rows of a table that trigger a send"),
+    RANGED("bytes", RT_CFG_SIZE, "\"90MiB\"", offsetof(op_sr_flush, bytes), 1, INT64_MAX,
+           "buffered bytes of a table that trigger a send"),
+    RANGED("interval", RT_CFG_DURATION, "\"5s\"", offsetof(op_sr_flush, interval_ms), 1, 86400000,
+           "at-least-once: the longest a row is buffered"),
     {0},
 };
+
+#undef RANGED
 
 int op_sr_sink_config_flush(const op_sr_sink_config *c, const char *path, op_sr_flush *out,
                             rt_err *err)
@@ -218,6 +178,21 @@ static bool header_value_ok(const char *s)
     return !strpbrk(s, "\r\n");
 }
 
+/* A property's header value: the string itself, or a number or boolean as text in num. */
+static const char *property_text(json_t *v, char *num, size_t size)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    num[0] = '\0';
+    if (json_is_integer(v))
+        snprintf(num, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(num, size, "%.17g", json_real_value(v));
+    else if (json_is_boolean(v))
+        snprintf(num, size, "%s", json_is_true(v) ? "true" : "false");
+    return num;
+}
+
 int op_sr_sink_config_headers(const op_sr_sink_config *c, const char *path, char ***names,
                               char ***values, size_t *count, rt_err *err)
 {
@@ -258,14 +233,8 @@ int op_sr_sink_config_headers(const op_sr_sink_config *c, const char *path, char
         }
         if (rc != 0)
             break;
-        char num[64] = "";
-        if (json_is_integer(v))
-            snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        else if (json_is_real(v))
-            snprintf(num, sizeof num, "%.17g", json_real_value(v));
-        else if (json_is_boolean(v))
-            snprintf(num, sizeof num, "%s", json_is_true(v) ? "true" : "false");
-        const char *text = json_is_string(v) ? json_string_value(v) : num;
+        char num[64];
+        const char *text = property_text(v, num, sizeof num);
         if (!header_value_ok(text)) {
             rc = rt_err_set(err, RT_EINVAL, "%s.properties.%s: line break in the value", path, key);
             break;
@@ -282,14 +251,8 @@ int op_sr_sink_config_headers(const op_sr_sink_config *c, const char *path, char
             size_t i = 0;
             json_object_foreach(obj, key, v)
             {
-                char num[64] = "";
-                if (json_is_integer(v))
-                    snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-                else if (json_is_real(v))
-                    snprintf(num, sizeof num, "%.17g", json_real_value(v));
-                else if (json_is_boolean(v))
-                    snprintf(num, sizeof num, "%s", json_is_true(v) ? "true" : "false");
-                const char *text = json_is_string(v) ? json_string_value(v) : num;
+                char num[64];
+                const char *text = property_text(v, num, sizeof num);
                 block[i] = p;
                 p = stpcpy(p, key) + 1;
                 block[n + i] = p;

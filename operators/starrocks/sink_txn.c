@@ -66,17 +66,26 @@ const char *op_sr_ledger_state_prefix(const op_sr_ledger *l)
     return l->state_prefix;
 }
 
+/* Returns arr with room for count + 1 elements of elem bytes (capacity *cap, doubled from first
+ * when full), or NULL when out of memory (arr and *cap unchanged). */
+static void *grow(void *arr, size_t count, size_t *cap, size_t elem, size_t first)
+{
+    if (count < *cap)
+        return arr;
+    size_t n = *cap ? *cap * 2 : first;
+    void *p = realloc(arr, n * elem);
+    if (p)
+        *cap = n;
+    return p;
+}
+
 static int add_table(op_sr_ledger *l, const char *db, const char *table, uint64_t next, size_t *idx,
                      rt_err *err)
 {
-    if (l->table_count == l->table_cap) {
-        size_t cap = l->table_cap ? l->table_cap * 2 : 4;
-        ledger_table *t = realloc(l->tables, cap * sizeof *t);
-        if (!t)
-            return rt_err_set(err, RT_ENOMEM, "out of memory");
-        l->tables = t;
-        l->table_cap = cap;
-    }
+    ledger_table *grown = grow(l->tables, l->table_count, &l->table_cap, sizeof *grown, 4);
+    if (!grown)
+        return rt_err_set(err, RT_ENOMEM, "out of memory");
+    l->tables = grown;
     ledger_table *t = &l->tables[l->table_count];
     memset(t, 0, sizeof *t);
     t->db = strdup(db);
@@ -164,14 +173,10 @@ int op_sr_ledger_prepared(op_sr_ledger *l, size_t i, uint64_t ckpt, rt_err *err)
     if (!t->open[0])
         return rt_err_set(err, RT_EINTERNAL, "%s.%s: no open transaction to prepare", t->db,
                           t->name);
-    if (l->pending_count == l->pending_cap) {
-        size_t cap = l->pending_cap ? l->pending_cap * 2 : 8;
-        op_sr_pending *p = realloc(l->pending, cap * sizeof *p);
-        if (!p)
-            return rt_err_set(err, RT_ENOMEM, "out of memory");
-        l->pending = p;
-        l->pending_cap = cap;
-    }
+    op_sr_pending *grown = grow(l->pending, l->pending_count, &l->pending_cap, sizeof *grown, 8);
+    if (!grown)
+        return rt_err_set(err, RT_ENOMEM, "out of memory");
+    l->pending = grown;
     /* Checkpoints only grow, so appending keeps the list ordered by checkpoint. */
     op_sr_pending *p = &l->pending[l->pending_count++];
     p->checkpoint = ckpt;

@@ -9,7 +9,11 @@
  *   aborted(n)     keep them: the next completed checkpoint commits them
  *   restore(n)     commit the labels n recorded, roll back this subtask's later ones
  * Without checkpoints, finish() prepares and commits. At-least-once sends a plain Stream Load
- * per flush under a fresh label. Schema-change records are counted and skipped (issue 9). */
+ * per flush under a fresh label. Schema-change records are counted and skipped (issue 9).
+ * Sends run on the subtask's sender thread (sink_sender.h), one at a time and in order, while the
+ * task formats the next body: a full body waits for the one in flight, and the task waits for it
+ * before it uses the client or the ledger itself (prepare, commit, a new target, close); a failed
+ * send fails the next flush, prepare or finish. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 #include "operators/op.h"
 #include "operators/starrocks/row_format.h"
 #include "operators/starrocks/sink_config.h"
+#include "operators/starrocks/sink_sender.h"
 #include "operators/starrocks/sink_txn.h"
 #include "operators/starrocks/stream_load.h"
 #include "operators/starrocks/table_meta.h"
@@ -52,7 +57,19 @@ typedef struct target {
     rt_metric *rows_total, *bytes_total;
 } target;
 
-typedef struct sr_sink {
+typedef struct sr_sink sr_sink;
+
+/* The send in flight (or the last one): a body handed to the sender thread. The task thread
+ * touches it only while no send is in flight. */
+typedef struct send_job {
+    sr_sink *s;
+    target *t; /* its txn_columns and metrics are the sender's while in flight */
+    rt_buf body;
+    uint64_t rows;
+    const char *columns; /* borrowed from t's row format of these rows */
+} send_job;
+
+struct sr_sink {
     const op_sr_sink_config *c;
     const char *tag;
     uint32_t subtask;
@@ -75,7 +92,9 @@ typedef struct sr_sink {
     uint64_t alo_base, alo_seq; /* at-least-once label ids */
     uint64_t records, schema_changes;
     rt_metric *m_begun, *m_committed, *m_aborted, *m_latency, *m_schema, *m_filtered;
-} sr_sink;
+    op_sr_sender *sender;
+    send_job job;
+};
 
 /* The Stream Load parameters of a target's loads; identical for every load of a transaction
  * (the BE compares them, notes §2.4). */
@@ -111,7 +130,7 @@ static void target_fini(target *t)
  * skip the id). A FINISHED label of a table the checkpoint knows means the job restored from
  * an older checkpoint than the newest: committing more would duplicate, so it fails (notes
  * §4.4, §4.5). */
-static int begin_txn(sr_sink *s, op_ctx *ctx, target *t, rt_err *err)
+static int begin_txn(sr_sink *s, target *t, rt_err *err)
 {
     const char *db = s->c->database;
     for (unsigned tries = 0;; tries++) {
@@ -167,14 +186,16 @@ static void note_filtered(sr_sink *s, const char *what, const op_sr_result *res)
     }
 }
 
-/* Sends t's buffered rows: into its transaction (exactly-once) or as a Stream Load. */
-static int flush_target(sr_sink *s, op_ctx *ctx, target *t, rt_err *err)
+/* Sends a job's body: into its target's transaction (exactly-once; begun on the first load) or
+ * as a Stream Load. Runs on the sender thread (op_sr_send_fn). */
+static int send_run(void *arg, rt_err *err)
 {
-    if (t->body.len == 0)
-        return 0;
+    send_job *j = arg;
+    sr_sink *s = j->s;
+    target *t = j->t;
     int64_t start = rt_clock_mono_ns();
     const char *db = s->c->database;
-    const char *columns = op_sr_row_format_columns(t->current);
+    const char *columns = j->columns;
     op_sr_result res;
     int rc = 0;
     if (s->exactly_once) {
@@ -182,7 +203,7 @@ static int flush_target(sr_sink *s, op_ctx *ctx, target *t, rt_err *err)
             free(t->txn_columns);
             if (!(t->txn_columns = strdup(columns)))
                 return rt_err_set(err, RT_ENOMEM, "out of memory");
-            if ((rc = begin_txn(s, ctx, t, err)) != 0)
+            if ((rc = begin_txn(s, t, err)) != 0)
                 return rt_err_prefix(err, rc, "starrocks: %s.%s: begin", db, t->name);
         } else if (s->c->format == OP_SR_FORMAT_CSV && strcmp(t->txn_columns, columns) != 0) {
             /* CSV loads of one transaction share one `columns` header. */
@@ -195,7 +216,7 @@ static int flush_target(sr_sink *s, op_ctx *ctx, target *t, rt_err *err)
         const char *label = op_sr_ledger_open_label(s->ledger, t->ledger_idx);
         op_stream_load_props p;
         load_props(s, t, &p);
-        rc = op_stream_load_load(s->client, db, t->name, label, &p, t->body.data, t->body.len, &res,
+        rc = op_stream_load_load(s->client, db, t->name, label, &p, j->body.data, j->body.len, &res,
                                  err);
         if (rc != 0) {
             /* A failed load aborts the transaction (notes §2.4): its rows come again after the
@@ -214,7 +235,7 @@ static int flush_target(sr_sink *s, op_ctx *ctx, target *t, rt_err *err)
         op_stream_load_props p;
         load_props(s, t, &p);
         if (rc == 0)
-            rc = op_stream_load_put(s->client, db, t->name, label, &p, t->body.data, t->body.len,
+            rc = op_stream_load_put(s->client, db, t->name, label, &p, j->body.data, j->body.len,
                                     &res, err);
         if (rc == RT_EEXIST) {
             /* A retry racing the first attempt: wait for the label to settle. */
@@ -234,22 +255,42 @@ static int flush_target(sr_sink *s, op_ctx *ctx, target *t, rt_err *err)
             return rt_err_prefix(err, rc, "starrocks: %s.%s: stream load", db, t->name);
     }
     note_filtered(s, t->name, &res);
-    rt_metric_add(t->rows_total, t->body_rows);
-    rt_metric_add(t->bytes_total, t->body.len);
+    rt_metric_add(t->rows_total, j->rows);
+    rt_metric_add(t->bytes_total, j->body.len);
     rt_metric_set_double(s->m_latency, (double)(rt_clock_mono_ns() - start) / 1e9);
-    rt_buf_reset(&t->body);
-    t->body_rows = 0;
     return 0;
 }
 
-static int flush_all(sr_sink *s, op_ctx *ctx, rt_err *err)
+/* Hands t's buffered rows to the sender thread: waits for the send in flight (its error, or an
+ * earlier one, is returned here), swaps its emptied buffer with t's, and submits. */
+static int flush_target(sr_sink *s, target *t, rt_err *err)
+{
+    if (t->body.len == 0)
+        return 0;
+    int rc = op_sr_sender_wait(s->sender, err);
+    if (rc != 0)
+        return rc;
+    send_job *j = &s->job;
+    rt_buf sent = j->body;
+    j->body = t->body;
+    t->body = sent;
+    rt_buf_reset(&t->body);
+    j->t = t;
+    j->rows = t->body_rows;
+    j->columns = op_sr_row_format_columns(t->current);
+    t->body_rows = 0;
+    return op_sr_sender_submit(s->sender, send_run, j, err);
+}
+
+/* Sends every target's buffered rows and waits until they are in. */
+static int flush_all(sr_sink *s, rt_err *err)
 {
     for (size_t i = 0; i < s->target_count; i++) {
-        int rc = flush_target(s, ctx, &s->targets[i], err);
+        int rc = flush_target(s, &s->targets[i], err);
         if (rc != 0)
             return rc;
     }
-    return 0;
+    return op_sr_sender_wait(s->sender, err);
 }
 
 /* Prepares every open transaction under checkpoint ckpt. */
@@ -392,6 +433,10 @@ static int target_for(sr_sink *s, op_ctx *ctx, const rt_table *table, target **o
             return 0;
         }
     }
+    /* The send in flight holds a target pointer and uses the ledger: let it end first. */
+    int rc = op_sr_sender_wait(s->sender, err);
+    if (rc != 0)
+        return rc;
     if (s->target_count == s->target_cap) {
         size_t cap = s->target_cap ? s->target_cap * 2 : 4;
         target *p = realloc(s->targets, cap * sizeof *p);
@@ -404,7 +449,6 @@ static int target_for(sr_sink *s, op_ctx *ctx, const rt_table *table, target **o
     memset(t, 0, sizeof *t);
     rt_buf_init(&t->body);
     size_t known = op_sr_ledger_table_count(s->ledger);
-    int rc = 0;
     if (!(t->name = strdup(name)))
         rc = rt_err_set(err, RT_ENOMEM, "out of memory");
     if (rc == 0)
@@ -470,6 +514,9 @@ static int format_for(sr_sink *s, target *t, const rt_table *table, op_sr_row_fo
 
 static void sink_free(sr_sink *s, op_ctx *ctx)
 {
+    /* The send in flight ends (within the client's timeouts) before the thread stops. */
+    op_sr_sender_stop(s->sender);
+    s->sender = NULL;
     /* Open transactions die with this attempt; rolling them back spares the server the wait for
      * their timeout (their rows come again from the checkpoint). Prepared ones stay: a
      * checkpoint may hold them. */
@@ -486,6 +533,7 @@ static void sink_free(sr_sink *s, op_ctx *ctx)
         target_fini(t);
     }
     free(s->targets);
+    rt_buf_fini(&s->job.body);
     op_stream_load_free(s->client);
     op_sr_ledger_free(s->ledger);
     op_sr_sink_config_password_free(s->password);
@@ -565,6 +613,8 @@ static int sr_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
     };
     if ((rc = op_stream_load_new(&lc, &s->client, err)) != 0)
         goto fail;
+    rt_buf_init(&s->job.body);
+    s->job.s = s;
     s->prefix = c->label_prefix ? strdup(c->label_prefix) : default_prefix(ctx);
     if (!s->prefix) {
         rc = rt_err_set(err, RT_ENOMEM, "starrocks: out of memory");
@@ -589,6 +639,8 @@ static int sr_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
                                    "rows StarRocks rejected within max_filter_ratio", NULL, NULL);
     uint64_t ckpt = s->checkpointing ? op_ctx_restored_checkpoint(ctx) : 0;
     if (s->exactly_once && ckpt > 0 && (rc = restore(s, ctx, ckpt, err)) != 0)
+        goto fail;
+    if ((rc = op_sr_sender_start(&s->sender, err)) != 0)
         goto fail;
     LOG_INFO("%s: starrocks: %s into %s, label prefix %s, %s", s->tag,
              op_sr_semantic_name((op_sr_semantic)c->semantic), c->database, s->prefix,
@@ -622,7 +674,7 @@ static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt
         /* CSV bodies carry one `columns` header: rows of another layout start a new body. */
         if (t->current != f && t->body.len > 0 && s->c->format == OP_SR_FORMAT_CSV &&
             strcmp(op_sr_row_format_columns(t->current), op_sr_row_format_columns(f)) != 0 &&
-            (rc = flush_target(s, ctx, t, err)) != 0)
+            (rc = flush_target(s, t, err)) != 0)
             return rc;
         t->current = f;
         bool written = false;
@@ -634,7 +686,7 @@ static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt
             t->first_row_ms = rt_clock_mono_ms();
         s->records++;
         if ((int64_t)t->body_rows >= s->flush.rows || t->body.len >= s->flush.bytes) {
-            if ((rc = flush_target(s, ctx, t, err)) != 0)
+            if ((rc = flush_target(s, t, err)) != 0)
                 return rc;
         }
     }
@@ -644,7 +696,7 @@ static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt
             target *t = &s->targets[i];
             int rc = 0;
             if (t->body_rows > 0 && now - t->first_row_ms >= s->flush.interval_ms)
-                rc = flush_target(s, ctx, t, err);
+                rc = flush_target(s, t, err);
             if (rc != 0)
                 return rc;
         }
@@ -655,7 +707,7 @@ static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt
 static int sr_prepare_snapshot(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
 {
     sr_sink *s = self;
-    int rc = flush_all(s, ctx, err);
+    int rc = flush_all(s, err);
     if (rc == 0 && s->exactly_once && s->checkpointing)
         rc = prepare_all(s, id, err);
     if (rc != 0)
@@ -668,9 +720,12 @@ static int sr_snapshot_state(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
     sr_sink *s = self;
     if (!s->exactly_once)
         return 0;
+    int rc = op_sr_sender_wait(s->sender, err);
+    if (rc != 0)
+        return rc;
     char *text = NULL;
     size_t len = 0;
-    int rc = op_sr_ledger_encode(s->ledger, &text, &len, err);
+    rc = op_sr_ledger_encode(s->ledger, &text, &len, err);
     if (rc != 0)
         return rc;
     rc = op_ctx_state_put(ctx, STATE_KEY, text, len, err);
@@ -681,7 +736,10 @@ static int sr_snapshot_state(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
 static int sr_notify_checkpoint_complete(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
 {
     sr_sink *s = self;
-    return s->exactly_once ? commit_upto(s, id, err) : 0;
+    if (!s->exactly_once)
+        return 0;
+    int rc = op_sr_sender_wait(s->sender, err);
+    return rc != 0 ? rc : commit_upto(s, id, err);
 }
 
 static int sr_notify_checkpoint_aborted(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
@@ -689,6 +747,9 @@ static int sr_notify_checkpoint_aborted(void *self, op_ctx *ctx, uint64_t id, rt
     sr_sink *s = self;
     /* The prepared transactions stay: their rows are before a later barrier, so the next
      * completed checkpoint commits them (Flink keeps them the same way). */
+    int rc = op_sr_sender_wait(s->sender, err);
+    if (rc != 0)
+        return rc;
     LOG_DEBUG("%s: starrocks: checkpoint %" PRIu64 " aborted; %zu transactions stay prepared",
               s->tag, id, op_sr_ledger_pending_count(s->ledger));
     return 0;
@@ -704,7 +765,7 @@ static int sr_finish(void *self, op_ctx *ctx, rt_err *err)
                  s->tag, s->records);
         return 0;
     }
-    int rc = flush_all(s, ctx, err);
+    int rc = flush_all(s, err);
     if (rc == 0 && s->exactly_once) {
         rc = prepare_all(s, 0, err);
         if (rc == 0)

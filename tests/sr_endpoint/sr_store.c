@@ -111,6 +111,7 @@ static void db_free(db *d)
     free(d);
 }
 
+/* Finds database dbn and, with tout, table tn in it (dout may be NULL). */
 static int lookup(sr_store *s, const char *dbn, const char *tn, db **dout, table **tout, rt_err *err)
 {
     db *d = find_db(s, dbn ? dbn : "");
@@ -119,10 +120,18 @@ static int lookup(sr_store *s, const char *dbn, const char *tn, db **dout, table
     table *t = find_table(d, tn ? tn : "");
     if (!t && tout)
         return rt_err_set(err, RT_ENOTFOUND, "unknown table \"%s.%s\"", dbn, tn ? tn : "");
-    *dout = d;
+    if (dout)
+        *dout = d;
     if (tout)
         *tout = t;
     return 0;
+}
+
+/* Labels: one in use (not ABORTED) cannot be taken again. */
+static bool label_in_use(db *d, const char *lbl)
+{
+    label *l = lbl ? find_label(d, lbl) : NULL;
+    return l && l->state != SR_LABEL_ABORTED;
 }
 
 /* ---- the log ---- */
@@ -167,6 +176,36 @@ static void note_txn(sr_store *s, int64_t txn)
 {
     if (txn >= s->next_txn)
         s->next_txn = txn + 1;
+}
+
+/* Records lbl as taken by transaction "txn" of rec on table t, in state st. */
+static label *take_label(sr_store *s, db *d, const char *lbl, sr_label_state st, json_t *rec,
+                         const table *t)
+{
+    label *l = put_label(d, lbl);
+    l->state = st;
+    l->txn_id = jint(rec, "txn");
+    free(l->table);
+    l->table = xstrdup(t->def.name);
+    note_txn(s, l->txn_id);
+    return l;
+}
+
+/* The database (dout may be NULL) and table a record names. */
+static int rec_table(sr_store *s, json_t *rec, db **dout, table **tout, rt_err *err)
+{
+    return lookup(s, jstr(rec, "db"), jstr(rec, "table"), dout, tout, err);
+}
+
+/* The table and the column definition ("col") of an add_column / modify_column record. */
+static int rec_column(sr_store *s, json_t *rec, table **tout, sr_column_def *col, rt_err *err)
+{
+    int rc = rec_table(s, rec, NULL, tout, err);
+    if (rc)
+        return rc;
+    if (sr_store_column_from_json(json_object_get(rec, "col"), col))
+        return rt_err_set(err, RT_ECORRUPT, "bad column record");
+    return 0;
 }
 
 static int op_create_db(sr_store *s, json_t *rec, bool live, rt_err *err)
@@ -240,7 +279,7 @@ static int op_drop_table(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
     db *d;
     table *t;
-    int rc = lookup(s, jstr(rec, "db"), jstr(rec, "table"), &d, &t, err);
+    int rc = rec_table(s, rec, &d, &t, err);
     if (rc)
         return rc == RT_ENOTFOUND && json_is_true(json_object_get(rec, "ie")) ? 0 : rc;
     if (live && log_append(s, rec, err))
@@ -257,9 +296,8 @@ static int op_drop_table(sr_store *s, json_t *rec, bool live, rt_err *err)
 
 static int op_truncate(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
-    db *d;
     table *t;
-    int rc = lookup(s, jstr(rec, "db"), jstr(rec, "table"), &d, &t, err);
+    int rc = rec_table(s, rec, NULL, &t, err);
     if (rc)
         return rc;
     if (live && log_append(s, rec, err))
@@ -270,14 +308,11 @@ static int op_truncate(sr_store *s, json_t *rec, bool live, rt_err *err)
 
 static int op_add_column(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
-    db *d;
     table *t;
-    int rc = lookup(s, jstr(rec, "db"), jstr(rec, "table"), &d, &t, err);
+    sr_column_def col;
+    int rc = rec_column(s, rec, &t, &col, err);
     if (rc)
         return rc;
-    sr_column_def col;
-    if (sr_store_column_from_json(json_object_get(rec, "col"), &col))
-        return rt_err_set(err, RT_ECORRUPT, "bad column record");
     const char *after = json_string_value(json_object_get(rec, "after"));
     bool first = json_is_true(json_object_get(rec, "first"));
     size_t pos = t->def.column_count;
@@ -321,9 +356,8 @@ static int op_add_column(sr_store *s, json_t *rec, bool live, rt_err *err)
 
 static int op_drop_column(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
-    db *d;
     table *t;
-    int rc = lookup(s, jstr(rec, "db"), jstr(rec, "table"), &d, &t, err);
+    int rc = rec_table(s, rec, NULL, &t, err);
     if (rc)
         return rc;
     int c = sr_table_def_find(&t->def, jstr(rec, "column"));
@@ -351,14 +385,11 @@ static int op_drop_column(sr_store *s, json_t *rec, bool live, rt_err *err)
 
 static int op_modify_column(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
-    db *d;
     table *t;
-    int rc = lookup(s, jstr(rec, "db"), jstr(rec, "table"), &d, &t, err);
+    sr_column_def col;
+    int rc = rec_column(s, rec, &t, &col, err);
     if (rc)
         return rc;
-    sr_column_def col;
-    if (sr_store_column_from_json(json_object_get(rec, "col"), &col))
-        return rt_err_set(err, RT_ECORRUPT, "bad column record");
     int c = sr_table_def_find(&t->def, col.name);
     sr_value *nv = NULL;
     if (c < 0)
@@ -407,14 +438,14 @@ static int op_commit(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
     db *d;
     table *t;
-    int rc = lookup(s, jstr(rec, "db"), jstr(rec, "table"), &d, &t, err);
+    int rc = rec_table(s, rec, &d, &t, err);
     if (rc)
         return rc;
     sr_batch *b = sr_store_batch_from_json(json_object_get(rec, "batch"));
     if (!b)
         return rt_err_set(err, RT_ECORRUPT, "bad batch record");
     const char *lbl = json_string_value(json_object_get(rec, "label"));
-    if (lbl && find_label(d, lbl) && find_label(d, lbl)->state != SR_LABEL_ABORTED)
+    if (label_in_use(d, lbl))
         rc = rt_err_set(err, RT_EEXIST, "Label [%s] has already been used.", lbl);
     if (!rc)
         rc = sr_store_batch_check(t, b, err);
@@ -422,14 +453,8 @@ static int op_commit(sr_store *s, json_t *rec, bool live, rt_err *err)
         rc = log_append(s, rec, err);
     if (!rc) {
         sr_store_table_apply(t, b);
-        if (lbl) {
-            label *l = put_label(d, lbl);
-            l->state = SR_LABEL_VISIBLE;
-            l->txn_id = jint(rec, "txn");
-            free(l->table);
-            l->table = xstrdup(t->def.name);
-            note_txn(s, l->txn_id);
-        }
+        if (lbl)
+            take_label(s, d, lbl, SR_LABEL_VISIBLE, rec, t);
     }
     sr_batch_free(b);
     return rc;
@@ -439,12 +464,11 @@ static int op_prepare(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
     db *d;
     table *t;
-    int rc = lookup(s, jstr(rec, "db"), jstr(rec, "table"), &d, &t, err);
+    int rc = rec_table(s, rec, &d, &t, err);
     if (rc)
         return rc;
     const char *lbl = jstr(rec, "label");
-    label *l = find_label(d, lbl);
-    if (l && l->state != SR_LABEL_ABORTED)
+    if (label_in_use(d, lbl))
         return rt_err_set(err, RT_EEXIST, "Label [%s] has already been used.", lbl);
     sr_batch *b = sr_store_batch_from_json(json_object_get(rec, "batch"));
     if (!b)
@@ -453,14 +477,9 @@ static int op_prepare(sr_store *s, json_t *rec, bool live, rt_err *err)
         sr_batch_free(b);
         return rc;
     }
-    l = put_label(d, lbl);
-    l->state = SR_LABEL_PREPARED;
-    l->txn_id = jint(rec, "txn");
-    free(l->table);
-    l->table = xstrdup(t->def.name);
+    label *l = take_label(s, d, lbl, SR_LABEL_PREPARED, rec, t);
     sr_batch_free(l->batch);
     l->batch = b;
-    note_txn(s, l->txn_id);
     return 0;
 }
 
@@ -744,9 +763,8 @@ bool sr_store_has_table(sr_store *s, const char *dbn, const char *tn)
 int sr_store_get_schema(sr_store *s, const char *dbn, const char *tn, sr_table_def *out, rt_err *err)
 {
     pthread_mutex_lock(&s->mu);
-    db *d;
     table *t;
-    int rc = lookup(s, dbn, tn, &d, &t, err);
+    int rc = lookup(s, dbn, tn, NULL, &t, err);
     if (!rc)
         sr_table_def_copy(out, &t->def);
     pthread_mutex_unlock(&s->mu);
@@ -792,9 +810,8 @@ static int cmp_rows(const void *a, const void *b)
 int sr_store_scan(sr_store *s, const char *dbn, const char *tn, sr_scan_fn fn, void *ctx, rt_err *err)
 {
     pthread_mutex_lock(&s->mu);
-    db *d;
     table *t;
-    int rc = lookup(s, dbn, tn, &d, &t, err);
+    int rc = lookup(s, dbn, tn, NULL, &t, err);
     if (!rc) {
         const row **order = xcalloc(t->count, sizeof(row *));
         for (size_t i = 0; i < t->count; i++)

@@ -85,17 +85,43 @@ static void txn_free(txn *t)
     free(t);
 }
 
-static void on_prepared(void *ctx, const char *db, const char *label, int64_t txn_id)
+static void gone_free(gone *g)
 {
-    sr_txn_mgr *m = ctx;
-    (void)txn_id;
+    free(g->db);
+    free(g->label);
+    free(g->reason);
+    free(g);
+}
+
+static void deadline_free(prepared_deadline *d)
+{
+    free(d->db);
+    free(d->label);
+    free(d);
+}
+
+static void errfile_free(errfile *e)
+{
+    free(e->text);
+    free(e);
+}
+
+/* A PREPARED transaction is aborted when it waits longer than timeout_s for its commit. */
+static void add_deadline(sr_txn_mgr *m, const char *db, const char *label, int timeout_s)
+{
     prepared_deadline *d = calloc(1, sizeof(*d));
     RT_ASSERT(d);
     d->db = xstrdup(db);
     d->label = xstrdup(label);
-    d->deadline_ms = rt_clock_mono_ms() + (int64_t)DEFAULT_PREPARED_TIMEOUT_S * 1000;
+    d->deadline_ms = rt_clock_mono_ms() + (int64_t)timeout_s * 1000;
     d->next = m->deadlines;
     m->deadlines = d;
+}
+
+static void on_prepared(void *ctx, const char *db, const char *label, int64_t txn_id)
+{
+    (void)txn_id;
+    add_deadline(ctx, db, label, DEFAULT_PREPARED_TIMEOUT_S);
 }
 
 sr_txn_mgr *sr_txn_mgr_new(sr_store *store, bool discard)
@@ -117,26 +143,17 @@ void sr_txn_mgr_free(sr_txn_mgr *m)
         m->txns = t->next;
         txn_free(t);
     }
-    while (m->gones) {
-        gone *g = m->gones;
-        m->gones = g->next;
-        free(g->db);
-        free(g->label);
-        free(g->reason);
-        free(g);
+    for (gone *g = m->gones, *next; g; g = next) {
+        next = g->next;
+        gone_free(g);
     }
-    while (m->deadlines) {
-        prepared_deadline *d = m->deadlines;
-        m->deadlines = d->next;
-        free(d->db);
-        free(d->label);
-        free(d);
+    for (prepared_deadline *d = m->deadlines, *next; d; d = next) {
+        next = d->next;
+        deadline_free(d);
     }
-    while (m->errs) {
-        errfile *e = m->errs;
-        m->errs = e->next;
-        free(e->text);
-        free(e);
+    for (errfile *e = m->errs, *next; e; e = next) {
+        next = e->next;
+        errfile_free(e);
     }
     free(m);
 }
@@ -161,6 +178,16 @@ static void set_status(sr_txn_reply *r, const char *status, const char *fmt, ...
     va_end(ap);
 }
 
+/* A commit that succeeded; publish_timeout: as StarRocks answers when publishing is slow. */
+static void set_committed(sr_txn_reply *out, bool publish_timeout)
+{
+    if (publish_timeout)
+        set_status(out, "PUBLISH_TIMEOUT",
+                   "transaction commit successfully, BUT data will be visible later");
+    else
+        set_status(out, "OK", "%s", "");
+}
+
 static txn *find_txn(sr_txn_mgr *m, const char *db, const char *label)
 {
     for (txn *t = m->txns; t; t = t->next)
@@ -183,10 +210,7 @@ static void forget_gone(sr_txn_mgr *m, const char *db, const char *label)
         if (!strcmp((*p)->db, db) && !strcmp((*p)->label, label)) {
             gone *g = *p;
             *p = g->next;
-            free(g->db);
-            free(g->label);
-            free(g->reason);
-            free(g);
+            gone_free(g);
             return;
         }
     }
@@ -242,8 +266,7 @@ static void save_errlog(sr_txn_mgr *m, int64_t id, const rt_buf *log, sr_txn_rep
         while (p->next) {
             errfile *x = p->next;
             p->next = x->next;
-            free(x->text);
-            free(x);
+            errfile_free(x);
             m->nerrs--;
         }
     }
@@ -571,21 +594,30 @@ static bool check_ready(sr_txn_mgr *m, txn *t, sr_txn_reply *out)
     return true;
 }
 
+/* The transaction a prepare or a one-phase commit ends (NULL: out says why); sets out's txn id. */
+static txn *txn_to_end(sr_txn_mgr *m, const char *db, const char *label, sr_txn_reply *out)
+{
+    txn *t = find_txn(m, db, label);
+    if (!t) {
+        set_status(out, "TXN_NOT_EXISTS", "transaction with label %s not exists", label);
+        return NULL;
+    }
+    if (t->busy) {
+        set_status(out, "TXN_IN_PROCESSING", "Transaction with label %s is in processing", label);
+        return NULL;
+    }
+    out->txn_id = t->id;
+    out->has_txn_id = true;
+    return t;
+}
+
 void sr_txn_prepare(sr_txn_mgr *m, sr_http_header_fn get, void *ctx, sr_txn_reply *out)
 {
     const char *db = hdr(get, ctx, "db"), *label = hdr(get, ctx, "label");
     reply_init(out, SR_REPLY_PREPARE, label);
-    txn *t = find_txn(m, db, label);
-    if (!t) {
-        set_status(out, "TXN_NOT_EXISTS", "transaction with label %s not exists", label);
+    txn *t = txn_to_end(m, db, label, out);
+    if (!t)
         return;
-    }
-    if (t->busy) {
-        set_status(out, "TXN_IN_PROCESSING", "Transaction with label %s is in processing", label);
-        return;
-    }
-    out->txn_id = t->id;
-    out->has_txn_id = true;
     int prepared_timeout = DEFAULT_PREPARED_TIMEOUT_S;
     if (parse_secs(get(ctx, "prepared_timeout"), &prepared_timeout)) {
         set_status(out, "INVALID_ARGUMENT", "Invalid prepared_timeout format");
@@ -603,13 +635,7 @@ void sr_txn_prepare(sr_txn_mgr *m, sr_http_header_fn get, void *ctx, sr_txn_repl
         return;
     }
     t->batch = NULL; /* the store took it */
-    prepared_deadline *d = calloc(1, sizeof(*d));
-    RT_ASSERT(d);
-    d->db = xstrdup(db);
-    d->label = xstrdup(label);
-    d->deadline_ms = rt_clock_mono_ms() + (int64_t)prepared_timeout * 1000;
-    d->next = m->deadlines;
-    m->deadlines = d;
+    add_deadline(m, db, label, prepared_timeout);
     LOG_INFO("sr_txn: prepared label %s (db %s, txn %lld, %lld rows)", label, db, (long long)t->id,
              (long long)t->counts.loaded);
     unlink_txn(m, t); /* the BE forgets the context at prepare */
@@ -622,17 +648,9 @@ void sr_txn_commit_be(sr_txn_mgr *m, sr_http_header_fn get, void *ctx, bool publ
 {
     const char *db = hdr(get, ctx, "db"), *label = hdr(get, ctx, "label");
     reply_init(out, SR_REPLY_PREPARE, label);
-    txn *t = find_txn(m, db, label);
-    if (!t) {
-        set_status(out, "TXN_NOT_EXISTS", "transaction with label %s not exists", label);
+    txn *t = txn_to_end(m, db, label, out);
+    if (!t)
         return;
-    }
-    if (t->busy) {
-        set_status(out, "TXN_IN_PROCESSING", "Transaction with label %s is in processing", label);
-        return;
-    }
-    out->txn_id = t->id;
-    out->has_txn_id = true;
     if (!check_ready(m, t, out))
         return;
     rt_err err;
@@ -645,10 +663,7 @@ void sr_txn_commit_be(sr_txn_mgr *m, sr_http_header_fn get, void *ctx, bool publ
     LOG_INFO("sr_txn: committed label %s in one phase (db %s, txn %lld)", label, db, (long long)t->id);
     unlink_txn(m, t);
     txn_free(t);
-    if (publish_timeout)
-        set_status(out, "PUBLISH_TIMEOUT", "transaction commit successfully, BUT data will be visible later");
-    else
-        set_status(out, "OK", "%s", "");
+    set_committed(out, publish_timeout);
 }
 
 void sr_txn_rollback_be(sr_txn_mgr *m, sr_http_header_fn get, void *ctx, sr_txn_reply *out)
@@ -670,90 +685,81 @@ static void drop_deadline(sr_txn_mgr *m, const char *db, const char *label)
         if (!strcmp((*p)->db, db) && !strcmp((*p)->label, label)) {
             prepared_deadline *d = *p;
             *p = d->next;
-            free(d->db);
-            free(d->label);
-            free(d);
+            deadline_free(d);
             return;
         }
+}
+
+/* Starts an FE reply about label and returns the label's state; but for a PREPARE label (still
+ * the BE's), sets the reply's txn id. */
+static sr_label_state fe_label_state(sr_txn_mgr *m, const char *db, const char *label,
+                                     sr_txn_reply *out)
+{
+    reply_init(out, SR_REPLY_FE, label);
+    sr_label_info li;
+    sr_store_label_get(m->store, db, label, &li);
+    sr_label_state st = sr_txn_label_state(m, db, label, NULL, 0);
+    if (st != SR_LABEL_PREPARE) {
+        out->txn_id = li.txn_id;
+        out->has_txn_id = st != SR_LABEL_UNKNOWN;
+    }
+    return st;
+}
+
+/* Commits (commit) or aborts a PREPARED label on the FE. A label already in the wanted end state
+ * is OK, one in the other end state FAILED, as StarRocks answers. */
+static bool end_prepared_fe(sr_txn_mgr *m, const char *db, const char *label, bool commit,
+                            bool publish_timeout, sr_txn_reply *out)
+{
+    sr_label_state st = fe_label_state(m, db, label, out);
+    if (st == SR_LABEL_PREPARE)
+        return false;
+    long long id = (long long)out->txn_id;
+    bool committed = st == SR_LABEL_COMMITTED || st == SR_LABEL_VISIBLE;
+    rt_err err;
+    rt_err_clear(&err);
+    if (st == SR_LABEL_PREPARED) {
+        int rc = commit ? sr_store_commit_prepared(m->store, db, label, &err)
+                        : sr_store_abort_prepared(m->store, db, label, "User Aborted", &err);
+        if (rc) {
+            set_status(out, "FAILED", "%s%s",
+                       commit ? "class com.starrocks.common.UserException: " : "", err.msg);
+            return true;
+        }
+        drop_deadline(m, db, label);
+        if (commit) {
+            LOG_INFO("sr_txn: committed prepared label %s (db %s, txn %lld)", label, db, id);
+            set_committed(out, publish_timeout);
+        } else {
+            set_status(out, "OK", "%s", "");
+        }
+    } else if (commit && committed) {
+        set_status(out, "OK", "Transaction %lld has already committed, label is %s", id, label);
+    } else if (!commit && st == SR_LABEL_ABORTED) {
+        set_status(out, "OK", "Transaction %lld has already aborted, label is %s", id, label);
+    } else if (commit && st == SR_LABEL_ABORTED) {
+        set_status(out, "FAILED",
+                   "class com.starrocks.transaction.TransactionCommitFailedException: transaction "
+                   "with label %s has been aborted", label);
+    } else if (!commit && committed) {
+        set_status(out, "FAILED",
+                   "class com.starrocks.common.UserException: transaction with label %s has been "
+                   "committed, cannot be aborted", label);
+    } else {
+        set_status(out, "FAILED", "No transaction found with db[%s] and label[%s]", db, label);
+    }
+    return true;
 }
 
 bool sr_txn_commit_fe(sr_txn_mgr *m, const char *db, const char *label, bool publish_timeout,
                       sr_txn_reply *out)
 {
-    reply_init(out, SR_REPLY_FE, label);
-    sr_label_info li;
-    sr_store_label_get(m->store, db, label, &li);
-    sr_label_state st = sr_txn_label_state(m, db, label, NULL, 0);
-    if (st == SR_LABEL_PREPARE)
-        return false;
-    out->txn_id = li.txn_id;
-    out->has_txn_id = st != SR_LABEL_UNKNOWN;
-    rt_err err;
-    rt_err_clear(&err);
-    switch (st) {
-    case SR_LABEL_PREPARED:
-        if (sr_store_commit_prepared(m->store, db, label, &err)) {
-            set_status(out, "FAILED", "class com.starrocks.common.UserException: %s", err.msg);
-            break;
-        }
-        drop_deadline(m, db, label);
-        LOG_INFO("sr_txn: committed prepared label %s (db %s, txn %lld)", label, db, (long long)li.txn_id);
-        if (publish_timeout)
-            set_status(out, "PUBLISH_TIMEOUT", "transaction commit successfully, BUT data will be visible later");
-        else
-            set_status(out, "OK", "%s", "");
-        break;
-    case SR_LABEL_COMMITTED:
-    case SR_LABEL_VISIBLE:
-        set_status(out, "OK", "Transaction %lld has already committed, label is %s", (long long)li.txn_id, label);
-        break;
-    case SR_LABEL_ABORTED:
-        set_status(out, "FAILED",
-                   "class com.starrocks.transaction.TransactionCommitFailedException: transaction "
-                   "with label %s has been aborted", label);
-        break;
-    default:
-        set_status(out, "FAILED", "No transaction found with db[%s] and label[%s]", db, label);
-        break;
-    }
-    return true;
+    return end_prepared_fe(m, db, label, true, publish_timeout, out);
 }
 
 bool sr_txn_rollback_fe(sr_txn_mgr *m, const char *db, const char *label, sr_txn_reply *out)
 {
-    reply_init(out, SR_REPLY_FE, label);
-    sr_label_info li;
-    sr_store_label_get(m->store, db, label, &li);
-    sr_label_state st = sr_txn_label_state(m, db, label, NULL, 0);
-    if (st == SR_LABEL_PREPARE)
-        return false;
-    out->txn_id = li.txn_id;
-    out->has_txn_id = st != SR_LABEL_UNKNOWN;
-    rt_err err;
-    rt_err_clear(&err);
-    switch (st) {
-    case SR_LABEL_PREPARED:
-        if (sr_store_abort_prepared(m->store, db, label, "User Aborted", &err)) {
-            set_status(out, "FAILED", "%s", err.msg);
-            break;
-        }
-        drop_deadline(m, db, label);
-        set_status(out, "OK", "%s", "");
-        break;
-    case SR_LABEL_ABORTED:
-        set_status(out, "OK", "Transaction %lld has already aborted, label is %s", (long long)li.txn_id, label);
-        break;
-    case SR_LABEL_COMMITTED:
-    case SR_LABEL_VISIBLE:
-        set_status(out, "FAILED",
-                   "class com.starrocks.common.UserException: transaction with label %s has been "
-                   "committed, cannot be aborted", label);
-        break;
-    default:
-        set_status(out, "FAILED", "No transaction found with db[%s] and label[%s]", db, label);
-        break;
-    }
-    return true;
+    return end_prepared_fe(m, db, label, false, false, out);
 }
 
 int sr_txn_cancel(sr_txn_mgr *m, const char *db, const char *label, rt_err *err)
@@ -818,8 +824,6 @@ void sr_txn_tick(sr_txn_mgr *m, int64_t now_ms)
         else
             LOG_INFO("sr_txn: aborted prepared label %s (db %s): prepared timeout", d->label, d->db);
         *p = d->next;
-        free(d->db);
-        free(d->label);
-        free(d);
+        deadline_free(d);
     }
 }

@@ -20,6 +20,24 @@ static void kv_int(rt_buf *b, bool *first, const char *k, int64_t v)
     *first = false;
 }
 
+/* The row counts, bytes and load time a Stream Load and a prepare report, in StarRocks' order. */
+static void kv_counts(rt_buf *b, bool *first, const sr_txn_reply *r)
+{
+    kv_int(b, first, "NumberTotalRows", r->counts.total);
+    kv_int(b, first, "NumberLoadedRows", r->counts.loaded);
+    kv_int(b, first, "NumberFilteredRows", r->counts.filtered);
+    kv_int(b, first, "NumberUnselectedRows", r->counts.unselected);
+    kv_int(b, first, "LoadBytes", r->load_bytes);
+    kv_int(b, first, "LoadTimeMs", 1);
+}
+
+/* Step timings, in the order given: sr-endpoint reports 1 ms for writing data, 0 for the rest. */
+static void kv_times(rt_buf *b, bool *first, const char *const *keys)
+{
+    for (; *keys; keys++)
+        kv_int(b, first, *keys, strcmp(*keys, "WriteDataTimeMs") == 0 ? 1 : 0);
+}
+
 void sr_txn_reply_format(const sr_txn_reply *r, const char *be_addr, rt_buf *out)
 {
     bool first = true;
@@ -35,17 +53,10 @@ void sr_txn_reply_format(const sr_txn_reply *r, const char *be_addr, rt_buf *out
         if (r->has_existing)
             kv_str(out, &first, "ExistingJobStatus", r->existing);
         kv_str(out, &first, "Message", r->message);
-        kv_int(out, &first, "NumberTotalRows", r->counts.total);
-        kv_int(out, &first, "NumberLoadedRows", r->counts.loaded);
-        kv_int(out, &first, "NumberFilteredRows", r->counts.filtered);
-        kv_int(out, &first, "NumberUnselectedRows", r->counts.unselected);
-        kv_int(out, &first, "LoadBytes", r->load_bytes);
-        kv_int(out, &first, "LoadTimeMs", 1);
-        kv_int(out, &first, "BeginTxnTimeMs", 0);
-        kv_int(out, &first, "StreamLoadPlanTimeMs", 0);
-        kv_int(out, &first, "ReadDataTimeMs", 0);
-        kv_int(out, &first, "WriteDataTimeMs", 1);
-        kv_int(out, &first, "CommitAndPublishTimeMs", 0);
+        kv_counts(out, &first, r);
+        kv_times(out, &first,
+                 (const char *const[]){"BeginTxnTimeMs", "StreamLoadPlanTimeMs", "ReadDataTimeMs",
+                                       "WriteDataTimeMs", "CommitAndPublishTimeMs", NULL});
         if (url[0])
             kv_str(out, &first, "ErrorURL", url);
         break;
@@ -73,20 +84,14 @@ void sr_txn_reply_format(const sr_txn_reply *r, const char *be_addr, rt_buf *out
             } else if (r->kind == SR_REPLY_LOAD) {
                 kv_int(out, &first, "TxnId", r->txn_id);
                 kv_int(out, &first, "LoadBytes", r->load_bytes);
-                kv_int(out, &first, "StreamLoadPlanTimeMs", 0);
-                kv_int(out, &first, "ReceivedDataTimeMs", 0);
+                kv_times(out, &first,
+                         (const char *const[]){"StreamLoadPlanTimeMs", "ReceivedDataTimeMs", NULL});
             } else if (r->kind == SR_REPLY_PREPARE) {
                 kv_int(out, &first, "TxnId", r->txn_id);
-                kv_int(out, &first, "NumberTotalRows", r->counts.total);
-                kv_int(out, &first, "NumberLoadedRows", r->counts.loaded);
-                kv_int(out, &first, "NumberFilteredRows", r->counts.filtered);
-                kv_int(out, &first, "NumberUnselectedRows", r->counts.unselected);
-                kv_int(out, &first, "LoadBytes", r->load_bytes);
-                kv_int(out, &first, "LoadTimeMs", 1);
-                kv_int(out, &first, "StreamLoadPlanTimeMs", 0);
-                kv_int(out, &first, "ReceivedDataTimeMs", 0);
-                kv_int(out, &first, "WriteDataTimeMs", 1);
-                kv_int(out, &first, "CommitAndPublishTimeMs", 0);
+                kv_counts(out, &first, r);
+                kv_times(out, &first,
+                         (const char *const[]){"StreamLoadPlanTimeMs", "ReceivedDataTimeMs",
+                                               "WriteDataTimeMs", "CommitAndPublishTimeMs", NULL});
             }
         }
         if (url[0])

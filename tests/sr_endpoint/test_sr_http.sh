@@ -8,40 +8,17 @@
 # Usage: test_sr_http.sh path/to/sr-endpoint
 set -uo pipefail
 BIN=${1:?usage: test_sr_http.sh path/to/sr-endpoint}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sr-http-test.XXXXXX")
-PID=
-FAILS=0
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -TERM "$PID"; wait "$PID"; fi
-    if [ "$FAILS" -eq 0 ] && [ -z "${SLUICE_KEEP_TMP:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
-}
-trap cleanup EXIT
-printf 'pw-secret' >"$WORK/pw"
+. "$(dirname "${BASH_SOURCE[0]}")/sr_test_lib.sh"
+sr_test_init sr-http-test pw-secret
 AUTH=(-u root:pw-secret)
 
+# DATA (another data dir) and EXTRA (more options, word-split) vary one start.
 start() {
-    rm -f "$WORK/ports"
-    "$BIN" --data-dir "${DATA:-$WORK/data}" ${EXTRA:-} --fe-http-port 0 --be-http-port 0 --query-port 0 \
-        --password-file "$WORK/pw" --ports-file "$WORK/ports" --txn-check-ms 100 >>"$WORK/log" 2>&1 &
-    PID=$!
-    for _ in $(seq 100); do [ -s "$WORK/ports" ] && break; sleep 0.05; done
-    [ -s "$WORK/ports" ] || { echo "sr-endpoint did not start"; cat "$WORK/log"; exit 1; }
-    FE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fe_http"])' "$WORK/ports")
-    BE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["be_http"])' "$WORK/ports")
+    sr_start --data-dir "${DATA:-$WORK/data}" ${EXTRA:-} --txn-check-ms 100
+    FE=$(sr_port fe_http)
+    BE=$(sr_port be_http)
 }
-stop() {
-    kill -TERM "$PID"
-    wait "$PID"
-    local rc=$?
-    PID=
-    check "clean exit on SIGTERM" "$rc" 0
-}
-check() { # name actual expected
-    if [ "$2" == "$3" ]; then echo "ok     $1"; else echo "FAIL   $1: got [$2] want [$3]"; FAILS=$((FAILS + 1)); fi
-}
-contains() { # name haystack needle
-    if [[ "$2" == *"$3"* ]]; then echo "ok     $1"; else echo "FAIL   $1: [$2] lacks [$3]"; FAILS=$((FAILS + 1)); fi
-}
+stop() { sr_stop "clean exit on SIGTERM"; }
 j() { # field < json
     python3 -c 'import json,sys
 d=json.load(sys.stdin)

@@ -5,38 +5,14 @@
 # Usage: test_sr_sql_cli.sh path/to/sr-endpoint
 set -uo pipefail
 BIN=${1:?usage: test_sr_sql_cli.sh path/to/sr-endpoint}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sr-sql-cli.XXXXXX")
-PID=
-FAILS=0
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill -TERM "$PID"; wait "$PID"; fi
-    if [ "$FAILS" -eq 0 ] && [ -z "${SLUICE_KEEP_TMP:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
-}
-trap cleanup EXIT
-printf 'cli-secret' >"$WORK/pw"
+. "$(dirname "${BASH_SOURCE[0]}")/../../sr_endpoint/sr_test_lib.sh"
+sr_test_init sr-sql-cli cli-secret
 
 start() {
-    rm -f "$WORK/ports"
-    "$BIN" --data-dir "$WORK/data" --fe-http-port 0 --be-http-port 0 --query-port 0 \
-        --password-file "$WORK/pw" --ports-file "$WORK/ports" >>"$WORK/log" 2>&1 &
-    PID=$!
-    for _ in $(seq 100); do [ -s "$WORK/ports" ] && break; sleep 0.05; done
-    [ -s "$WORK/ports" ] || { echo "sr-endpoint did not start"; cat "$WORK/log"; exit 1; }
-    QP=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["query"])' "$WORK/ports")
+    sr_start --data-dir "$WORK/data"
+    QP=$(sr_port query)
 }
-stop() {
-    kill -TERM "$PID"
-    wait "$PID"
-    local rc=$?
-    PID=
-    check "clean exit on SIGTERM (a LeakSanitizer report exits 23: see $WORK/log)" "$rc" 0
-}
-check() { # name actual expected
-    if [ "$2" == "$3" ]; then echo "ok     $1"; else echo "FAIL   $1: got [$2] want [$3]"; FAILS=$((FAILS + 1)); fi
-}
-contains() { # name haystack needle
-    if [[ "$2" == *"$3"* ]]; then echo "ok     $1"; else echo "FAIL   $1: [$2] lacks [$3]"; FAILS=$((FAILS + 1)); fi
-}
+stop() { sr_stop "clean exit on SIGTERM (a LeakSanitizer report exits 23: see $WORK/log)"; }
 # The password goes through MYSQL_PWD: never on a command line, never in a log.
 sql() { MYSQL_PWD=${PW:-cli-secret} mariadb --no-defaults -h127.0.0.1 -P"$QP" -uroot -N -B "$@" 2>&1; }
 

@@ -1,32 +1,9 @@
 /* Tests of sr_http_load: load headers and how JSON/CSV bodies become rows or filtered rows. */
 #include "tests/harness/test.h"
 #include "tests/sr_endpoint/sr_http_load.h"
+#include "tests/unit/sr_endpoint/sr_test_util.h"
 
 #include <stdlib.h>
-#include <strings.h>
-
-typedef struct hdrs {
-    const char *kv[32];
-} hdrs;
-
-static const char *get(void *ctx, const char *name)
-{
-    hdrs *h = ctx;
-    for (int i = 0; h->kv[i]; i += 2)
-        if (!strcasecmp(h->kv[i], name))
-            return h->kv[i + 1];
-    return NULL;
-}
-
-static sr_column_def col(const char *name, const char *type, bool nullable, const char *def)
-{
-    sr_column_def c = {0};
-    c.name = strdup(name);
-    sr_type_parse(type, &c.type, NULL);
-    c.nullable = nullable;
-    c.default_text = def ? strdup(def) : NULL;
-    return c;
-}
 
 /* t(id INT NOT NULL, name VARCHAR(5) NULL, score INT NOT NULL DEFAULT "7") PRIMARY KEY(id) */
 static void make_def(sr_table_def *d)

@@ -17,6 +17,16 @@ static sr_sql_stmt *parse_ok(const char *sql)
     return st;
 }
 
+/* Parses sql expecting a statement of the given kind. */
+static sr_sql_stmt *parse_as(const char *sql, sr_sql_kind kind)
+{
+    sr_sql_stmt *st = parse_ok(sql);
+    if (st->kind != kind)
+        test_fail(__FILE__, __LINE__, "parse of [%s]: kind %d, want %d", sql, (int)st->kind,
+                  (int)kind);
+    return st;
+}
+
 /* Parses sql expecting failure rc; returns the message (static buffer). */
 static const char *parse_err(const char *sql, int want_rc)
 {
@@ -29,6 +39,23 @@ static const char *parse_err(const char *sql, int want_rc)
                   err.msg);
     sr_sql_stmt_free(st);
     return err.msg;
+}
+
+/* A statement the parser refuses: the code and a piece of the message. */
+typedef struct reject_case {
+    const char *sql;
+    int rc;
+    const char *needle;
+} reject_case;
+
+static void check_rejects(const reject_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *msg = parse_err(c[i].sql, c[i].rc);
+        if (!strstr(msg, c[i].needle))
+            test_fail(__FILE__, __LINE__, "parse of [%s]: \"%s\" lacks \"%s\"", c[i].sql, msg,
+                      c[i].needle);
+    }
 }
 
 /* Parses a CREATE TABLE and runs the store's validation; returns its message ("" when valid). */
@@ -47,22 +74,18 @@ static const char *validate(const char *sql)
 
 TEST(database_statements)
 {
-    sr_sql_stmt *st = parse_ok("CREATE DATABASE d1");
-    CHECK_INT_EQ(st->kind, SR_SQL_CREATE_DATABASE);
+    sr_sql_stmt *st = parse_as("CREATE DATABASE d1", SR_SQL_CREATE_DATABASE);
     CHECK_STR_EQ(st->db, "d1");
     CHECK(!st->if_not_exists);
     sr_sql_stmt_free(st);
-    st = parse_ok("create database if not exists `my db`;");
-    CHECK_INT_EQ(st->kind, SR_SQL_CREATE_DATABASE);
+    st = parse_as("create database if not exists `my db`;", SR_SQL_CREATE_DATABASE);
     CHECK_STR_EQ(st->db, "my db");
     CHECK(st->if_not_exists);
     sr_sql_stmt_free(st);
-    st = parse_ok("DROP DATABASE IF EXISTS d1 FORCE");
-    CHECK_INT_EQ(st->kind, SR_SQL_DROP_DATABASE);
+    st = parse_as("DROP DATABASE IF EXISTS d1 FORCE", SR_SQL_DROP_DATABASE);
     CHECK(st->if_exists);
     sr_sql_stmt_free(st);
-    st = parse_ok("USE `d1`");
-    CHECK_INT_EQ(st->kind, SR_SQL_USE);
+    st = parse_as("USE `d1`", SR_SQL_USE);
     CHECK_STR_EQ(st->db, "d1");
     sr_sql_stmt_free(st);
 }
@@ -177,22 +200,20 @@ TEST(create_table_rejects_like_starrocks)
     CHECK_STR_CONTAINS(m, "Table replication num should be less than or equal to the number of "
                           "available BE nodes");
     CHECK_STR_CONTAINS(m, "table=t");
-    m = parse_err("CREATE TABLE t (id INT, v INT) PRIMARY KEY(id) DISTRIBUTED BY HASH(v)",
-                  RT_EINVAL);
-    CHECK_STR_CONTAINS(m, "Distribution column[v] is not key column");
-    m = parse_err("CREATE TABLE t (id INT) PRIMARY KEY(id) DISTRIBUTED BY RANDOM", RT_EINVAL);
-    CHECK_STR_CONTAINS(m, "PRIMARY KEY must use hash distribution");
-    m = parse_err("CREATE TABLE t (id INT) PRIMARY KEY(nope)", RT_EINVAL);
-    CHECK_STR_CONTAINS(m, "Key column[nope] doesn't exist");
-    m = parse_err("CREATE TABLE t (c VARCHAR(0)) DUPLICATE KEY(c)", RT_EINVAL);
-    CHECK_STR_CONTAINS(m, "Getting analyzing error");
-    m = parse_err("CREATE TABLE t (id INT) UNIQUE KEY(id)", RT_EUNSUPPORTED);
-    CHECK_STR_CONTAINS(m, "sr-endpoint does not implement UNIQUE KEY");
-    m = parse_err("CREATE TABLE t (id INT) PRIMARY KEY(id) PARTITION BY RANGE(id) ()",
-                  RT_EUNSUPPORTED);
-    CHECK_STR_CONTAINS(m, "PARTITION BY");
-    m = parse_err("CREATE TABLE t (id INT", RT_EINVAL);
-    CHECK_STR_CONTAINS(m, "Unexpected input '<EOF>'");
+    static const reject_case rejects[] = {
+        {"CREATE TABLE t (id INT, v INT) PRIMARY KEY(id) DISTRIBUTED BY HASH(v)", RT_EINVAL,
+         "Distribution column[v] is not key column"},
+        {"CREATE TABLE t (id INT) PRIMARY KEY(id) DISTRIBUTED BY RANDOM", RT_EINVAL,
+         "PRIMARY KEY must use hash distribution"},
+        {"CREATE TABLE t (id INT) PRIMARY KEY(nope)", RT_EINVAL, "Key column[nope] doesn't exist"},
+        {"CREATE TABLE t (c VARCHAR(0)) DUPLICATE KEY(c)", RT_EINVAL, "Getting analyzing error"},
+        {"CREATE TABLE t (id INT) UNIQUE KEY(id)", RT_EUNSUPPORTED,
+         "sr-endpoint does not implement UNIQUE KEY"},
+        {"CREATE TABLE t (id INT) PRIMARY KEY(id) PARTITION BY RANGE(id) ()", RT_EUNSUPPORTED,
+         "PARTITION BY"},
+        {"CREATE TABLE t (id INT", RT_EINVAL, "Unexpected input '<EOF>'"},
+    };
+    check_rejects(rejects, sizeof rejects / sizeof rejects[0]);
 }
 
 TEST(create_table_rejects_through_validation)
@@ -214,9 +235,9 @@ TEST(create_table_rejects_through_validation)
 
 TEST(alter_table)
 {
-    sr_sql_stmt *st = parse_ok("ALTER TABLE d.t ADD COLUMN c2 VARCHAR(20) NULL DEFAULT \"x\" "
-                               "AFTER c1");
-    CHECK_INT_EQ(st->kind, SR_SQL_ADD_COLUMN);
+    sr_sql_stmt *st = parse_as("ALTER TABLE d.t ADD COLUMN c2 VARCHAR(20) NULL DEFAULT \"x\" "
+                               "AFTER c1",
+                               SR_SQL_ADD_COLUMN);
     CHECK_STR_EQ(st->db, "d");
     CHECK_STR_EQ(st->column.name, "c2");
     CHECK_STR_EQ(st->column.default_text, "x");
@@ -230,12 +251,10 @@ TEST(alter_table)
     CHECK(!st->column_null_given);
     CHECK(st->column.nullable);
     sr_sql_stmt_free(st);
-    st = parse_ok("ALTER TABLE t DROP COLUMN `c 3`");
-    CHECK_INT_EQ(st->kind, SR_SQL_DROP_COLUMN);
+    st = parse_as("ALTER TABLE t DROP COLUMN `c 3`", SR_SQL_DROP_COLUMN);
     CHECK_STR_EQ(st->column_name, "c 3");
     sr_sql_stmt_free(st);
-    st = parse_ok("ALTER TABLE t MODIFY COLUMN v BIGINT NOT NULL");
-    CHECK_INT_EQ(st->kind, SR_SQL_MODIFY_COLUMN);
+    st = parse_as("ALTER TABLE t MODIFY COLUMN v BIGINT NOT NULL", SR_SQL_MODIFY_COLUMN);
     CHECK_INT_EQ(st->column.type.kind, SR_TYPE_BIGINT);
     CHECK(!st->column.nullable);
     CHECK(st->column_null_given);
@@ -248,44 +267,33 @@ TEST(alter_table)
 
 TEST(table_statements_and_show)
 {
-    sr_sql_stmt *st = parse_ok("DROP TABLE IF EXISTS d.t");
-    CHECK_INT_EQ(st->kind, SR_SQL_DROP_TABLE);
+    sr_sql_stmt *st = parse_as("DROP TABLE IF EXISTS d.t", SR_SQL_DROP_TABLE);
     CHECK(st->if_exists);
     CHECK_STR_EQ(st->table, "t");
     sr_sql_stmt_free(st);
-    st = parse_ok("TRUNCATE TABLE t");
-    CHECK_INT_EQ(st->kind, SR_SQL_TRUNCATE_TABLE);
-    sr_sql_stmt_free(st);
-    st = parse_ok("SHOW DATABASES");
-    CHECK_INT_EQ(st->kind, SR_SQL_SHOW_DATABASES);
-    sr_sql_stmt_free(st);
-    st = parse_ok("show tables from d");
-    CHECK_INT_EQ(st->kind, SR_SQL_SHOW_TABLES);
+    sr_sql_stmt_free(parse_as("TRUNCATE TABLE t", SR_SQL_TRUNCATE_TABLE));
+    sr_sql_stmt_free(parse_as("SHOW DATABASES", SR_SQL_SHOW_DATABASES));
+    st = parse_as("show tables from d", SR_SQL_SHOW_TABLES);
     CHECK_STR_EQ(st->db, "d");
     sr_sql_stmt_free(st);
-    st = parse_ok("SHOW CREATE TABLE `d`.`t`");
-    CHECK_INT_EQ(st->kind, SR_SQL_SHOW_CREATE_TABLE);
+    st = parse_as("SHOW CREATE TABLE `d`.`t`", SR_SQL_SHOW_CREATE_TABLE);
     CHECK_STR_EQ(st->db, "d");
     CHECK_STR_EQ(st->table, "t");
     sr_sql_stmt_free(st);
-    st = parse_ok("DESC d.t");
-    CHECK_INT_EQ(st->kind, SR_SQL_DESC);
-    sr_sql_stmt_free(st);
-    st = parse_ok("DESCRIBE t");
-    CHECK_INT_EQ(st->kind, SR_SQL_DESC);
+    sr_sql_stmt_free(parse_as("DESC d.t", SR_SQL_DESC));
+    st = parse_as("DESCRIBE t", SR_SQL_DESC);
     CHECK(st->db == NULL);
     sr_sql_stmt_free(st);
-    st = parse_ok("SHOW VARIABLES LIKE 'version%'");
-    CHECK_INT_EQ(st->kind, SR_SQL_SHOW_VARIABLES);
+    st = parse_as("SHOW VARIABLES LIKE 'version%'", SR_SQL_SHOW_VARIABLES);
     CHECK_STR_EQ(st->like, "version%");
     sr_sql_stmt_free(st);
 }
 
 TEST(select_from_table)
 {
-    sr_sql_stmt *st = parse_ok("SELECT * FROM d.t WHERE id = 5 AND name != 'x' AND v IS NOT NULL "
-                               "ORDER BY a, b DESC LIMIT 10");
-    CHECK_INT_EQ(st->kind, SR_SQL_SELECT);
+    sr_sql_stmt *st = parse_as("SELECT * FROM d.t WHERE id = 5 AND name != 'x' AND v IS NOT NULL "
+                               "ORDER BY a, b DESC LIMIT 10",
+                               SR_SQL_SELECT);
     CHECK_INT_EQ(st->column_count, 0);
     CHECK(!st->count_star);
     CHECK_INT_EQ(st->cond_count, 3);
@@ -321,8 +329,7 @@ TEST(select_from_table)
 
 TEST(client_start_up_queries)
 {
-    sr_sql_stmt *st = parse_ok("select @@version_comment limit 1");
-    CHECK_INT_EQ(st->kind, SR_SQL_SELECT_EXPR);
+    sr_sql_stmt *st = parse_as("select @@version_comment limit 1", SR_SQL_SELECT_EXPR);
     CHECK_INT_EQ(st->expr_count, 1);
     CHECK_INT_EQ(st->exprs[0].kind, SR_SQL_EXPR_VARIABLE);
     CHECK_STR_EQ(st->exprs[0].name, "version_comment");
@@ -339,19 +346,16 @@ TEST(client_start_up_queries)
     CHECK_INT_EQ(st->exprs[2].kind, SR_SQL_EXPR_LITERAL);
     CHECK_STR_EQ(st->exprs[3].literal.text, "x");
     sr_sql_stmt_free(st);
-    st = parse_ok("SET NAMES utf8mb4");
-    CHECK_INT_EQ(st->kind, SR_SQL_SET);
-    sr_sql_stmt_free(st);
-    st = parse_ok("/*!40101 SET character_set_client = utf8 */ SET autocommit=1 -- trailing\n");
-    CHECK_INT_EQ(st->kind, SR_SQL_SET);
-    sr_sql_stmt_free(st);
+    sr_sql_stmt_free(parse_as("SET NAMES utf8mb4", SR_SQL_SET));
+    sr_sql_stmt_free(parse_as(
+        "/*!40101 SET character_set_client = utf8 */ SET autocommit=1 -- trailing\n", SR_SQL_SET));
     CHECK_STR_CONTAINS(parse_err("SELECT nope", RT_EINVAL), "Column 'nope' cannot be resolved");
 }
 
 TEST(insert)
 {
-    sr_sql_stmt *st = parse_ok("INSERT INTO d.t (a, b) VALUES (1, 'x'), (-2.5, NULL)");
-    CHECK_INT_EQ(st->kind, SR_SQL_INSERT);
+    sr_sql_stmt *st =
+        parse_as("INSERT INTO d.t (a, b) VALUES (1, 'x'), (-2.5, NULL)", SR_SQL_INSERT);
     CHECK_INT_EQ(st->insert_column_count, 2);
     CHECK_INT_EQ(st->row_count, 2);
     CHECK_INT_EQ(st->values_per_row, 2);

@@ -2,20 +2,9 @@
  * prepared transactions, and that all of it survives closing and reopening the data dir. */
 #include "tests/harness/test.h"
 #include "tests/sr_endpoint/sr_store.h"
+#include "tests/unit/sr_endpoint/sr_test_util.h"
 
 #include <stdlib.h>
-
-static sr_column_def col(const char *name, const char *type, bool nullable, const char *def)
-{
-    sr_column_def c = {0};
-    c.name = strdup(name);
-    rt_err err;
-    if (sr_type_parse(type, &c.type, &err))
-        test_fail(__FILE__, __LINE__, "type %s: %s", type, err.msg);
-    c.nullable = nullable;
-    c.default_text = def ? strdup(def) : NULL;
-    return c;
-}
 
 /* t(id BIGINT NOT NULL, name VARCHAR(8) NULL, amount DECIMAL(10,2) NOT NULL DEFAULT "0") */
 static void make_def(sr_table_def *d, const char *name, sr_model model)
@@ -84,6 +73,33 @@ static sr_store *open_store(void)
     return s;
 }
 
+static sr_store *reopen(sr_store *s)
+{
+    sr_store_close(s);
+    return open_store();
+}
+
+/* Commits b to d.t without a label and frees it; returns sr_store_commit's code. */
+static int commit(sr_store *s, sr_batch *b)
+{
+    rt_err err;
+    int rc = sr_store_commit(s, "d", "t", b, NULL, 0, &err);
+    sr_batch_free(b);
+    return rc;
+}
+
+/* Opens a store in dir/sub holding database d and table t (make_def) of the given model. */
+static sr_store *open_with_table(const char *sub, sr_model model, sr_table_def *d)
+{
+    snprintf(dir, sizeof(dir), "%s/%s", test_tmpdir(), sub);
+    sr_store *s = open_store();
+    rt_err err;
+    CHECK_INT_EQ(sr_store_create_database(s, "d", false, &err), 0);
+    make_def(d, "t", model);
+    CHECK_INT_EQ(sr_store_create_table(s, "d", d, false, &err), 0);
+    return s;
+}
+
 TEST(create_table_rules)
 {
     snprintf(dir, sizeof(dir), "%s/rules", test_tmpdir());
@@ -127,13 +143,9 @@ TEST(create_table_rules)
 
 TEST(primary_key_upsert_delete_order_and_restart)
 {
-    snprintf(dir, sizeof(dir), "%s/pk", test_tmpdir());
-    sr_store *s = open_store();
-    rt_err err;
-    sr_store_create_database(s, "d", false, &err);
     sr_table_def d;
-    make_def(&d, "t", SR_MODEL_PRIMARY_KEY);
-    CHECK_INT_EQ(sr_store_create_table(s, "d", &d, false, &err), 0);
+    sr_store *s = open_with_table("pk", SR_MODEL_PRIMARY_KEY, &d);
+    rt_err err;
     sr_batch *b = sr_batch_new(&d);
     add(b, SR_ROW_UPSERT, "10", "ten", "1.00");
     add(b, SR_ROW_UPSERT, "9", "nine", "2.00");
@@ -154,8 +166,7 @@ TEST(primary_key_upsert_delete_order_and_restart)
     CHECK_INT_EQ(sr_store_commit(s, "d", "t", b, "l1", 8, &err), RT_EEXIST);
     /* NULL into NOT NULL refuses the whole batch */
     add(b, SR_ROW_UPSERT, "2", "y", NULL);
-    CHECK_INT_EQ(sr_store_commit(s, "d", "t", b, NULL, 0, &err), RT_EINVAL);
-    sr_batch_free(b);
+    CHECK_INT_EQ(commit(s, b), RT_EINVAL);
     CHECK_INT_EQ(sr_store_row_count(s, "d", "t"), 2);
     /* partial update: ABSENT keeps the stored value; new keys take defaults */
     b = sr_batch_new(&d);
@@ -163,12 +174,9 @@ TEST(primary_key_upsert_delete_order_and_restart)
     sr_batch_add(b, SR_ROW_UPSERT, v);
     sr_value w[3] = {V("12"), V("new"), {.kind = SR_VALUE_ABSENT}};
     sr_batch_add(b, SR_ROW_UPSERT, w);
-    CHECK_INT_EQ(sr_store_commit(s, "d", "t", b, NULL, 0, &err), 0);
-    sr_batch_free(b);
+    CHECK_INT_EQ(commit(s, b), 0);
     CHECK_STR_EQ(scan(s, "d", "t"), "9,nine,9.50;10,TEN,4.00;12,new,0.00;");
-    sr_store_close(s);
-
-    s = open_store();
+    s = reopen(s);
     CHECK_STR_EQ(scan(s, "d", "t"), "9,nine,9.50;10,TEN,4.00;12,new,0.00;");
     sr_store_label_get(s, "d", "l1", &li);
     CHECK_INT_EQ(li.state, SR_LABEL_VISIBLE);
@@ -179,13 +187,8 @@ TEST(primary_key_upsert_delete_order_and_restart)
 
 TEST(many_keys_index)
 {
-    snprintf(dir, sizeof(dir), "%s/many", test_tmpdir());
-    sr_store *s = open_store();
-    rt_err err;
-    sr_store_create_database(s, "d", false, &err);
     sr_table_def d;
-    make_def(&d, "t", SR_MODEL_PRIMARY_KEY);
-    sr_store_create_table(s, "d", &d, false, &err);
+    sr_store *s = open_with_table("many", SR_MODEL_PRIMARY_KEY, &d);
     sr_batch *b = sr_batch_new(&d);
     char id[32];
     for (int i = 0; i < 5000; i++) {
@@ -200,11 +203,9 @@ TEST(many_keys_index)
         snprintf(id, sizeof(id), "%d", i);
         add(b, SR_ROW_UPSERT, id, "b", "2.00");
     }
-    CHECK_INT_EQ(sr_store_commit(s, "d", "t", b, NULL, 0, &err), 0);
-    sr_batch_free(b);
+    CHECK_INT_EQ(commit(s, b), 0);
     CHECK_INT_EQ(sr_store_row_count(s, "d", "t"), 2500);
-    sr_store_close(s);
-    s = open_store();
+    s = reopen(s);
     CHECK_INT_EQ(sr_store_row_count(s, "d", "t"), 2500);
     sr_table_def_fini(&d);
     sr_store_close(s);
@@ -212,19 +213,14 @@ TEST(many_keys_index)
 
 TEST(duplicate_key_appends_in_load_order)
 {
-    snprintf(dir, sizeof(dir), "%s/dup", test_tmpdir());
-    sr_store *s = open_store();
-    rt_err err;
-    sr_store_create_database(s, "d", false, &err);
     sr_table_def d;
-    make_def(&d, "t", SR_MODEL_DUPLICATE_KEY);
-    CHECK_INT_EQ(sr_store_create_table(s, "d", &d, false, &err), 0);
+    sr_store *s = open_with_table("dup", SR_MODEL_DUPLICATE_KEY, &d);
+    rt_err err;
     sr_batch *b = sr_batch_new(&d);
     add(b, SR_ROW_UPSERT, "2", "b", "1.00");
     add(b, SR_ROW_UPSERT, "1", "a", "1.00");
     add(b, SR_ROW_UPSERT, "2", "b", "1.00");
-    CHECK_INT_EQ(sr_store_commit(s, "d", "t", b, NULL, 0, &err), 0);
-    sr_batch_free(b);
+    CHECK_INT_EQ(commit(s, b), 0);
     CHECK_STR_EQ(scan(s, "d", "t"), "2,b,1.00;1,a,1.00;2,b,1.00;");
     CHECK_INT_EQ(sr_store_truncate_table(s, "d", "t", &err), 0);
     CHECK_INT_EQ(sr_store_row_count(s, "d", "t"), 0);
@@ -234,17 +230,12 @@ TEST(duplicate_key_appends_in_load_order)
 
 TEST(alter_table)
 {
-    snprintf(dir, sizeof(dir), "%s/alter", test_tmpdir());
-    sr_store *s = open_store();
-    rt_err err;
-    sr_store_create_database(s, "d", false, &err);
     sr_table_def d;
-    make_def(&d, "t", SR_MODEL_PRIMARY_KEY);
-    sr_store_create_table(s, "d", &d, false, &err);
+    sr_store *s = open_with_table("alter", SR_MODEL_PRIMARY_KEY, &d);
+    rt_err err;
     sr_batch *b = sr_batch_new(&d);
     add(b, SR_ROW_UPSERT, "1", "12", "1.00");
-    sr_store_commit(s, "d", "t", b, NULL, 0, &err);
-    sr_batch_free(b);
+    commit(s, b);
     sr_column_def c = col("note", "VARCHAR(4)", false, "n/a");
     CHECK_INT_EQ(sr_store_add_column(s, "d", "t", &c, "id", false, &err), 0);
     sr_column_def_fini(&c);
@@ -263,11 +254,9 @@ TEST(alter_table)
     /* a batch built before the ALTER still applies (columns matched by name) */
     b = sr_batch_new(&d);
     add(b, SR_ROW_UPSERT, "2", "7", "5.00");
-    CHECK_INT_EQ(sr_store_commit(s, "d", "t", b, NULL, 0, &err), 0);
-    sr_batch_free(b);
+    CHECK_INT_EQ(commit(s, b), 0);
     CHECK_STR_EQ(scan(s, "d", "t"), "1,n/a,12;2,n/a,7;");
-    sr_store_close(s);
-    s = open_store();
+    s = reopen(s);
     CHECK_STR_EQ(scan(s, "d", "t"), "1,n/a,12;2,n/a,7;");
     sr_table_def got;
     CHECK_INT_EQ(sr_store_get_schema(s, "d", "t", &got, &err), 0);
@@ -294,13 +283,9 @@ static void on_prepared(void *ctx, const char *db, const char *label, int64_t tx
 
 TEST(prepared_transactions_survive_restart)
 {
-    snprintf(dir, sizeof(dir), "%s/prep", test_tmpdir());
-    sr_store *s = open_store();
-    rt_err err;
-    sr_store_create_database(s, "d", false, &err);
     sr_table_def d;
-    make_def(&d, "t", SR_MODEL_PRIMARY_KEY);
-    sr_store_create_table(s, "d", &d, false, &err);
+    sr_store *s = open_with_table("prep", SR_MODEL_PRIMARY_KEY, &d);
+    rt_err err;
     sr_batch *b = sr_batch_new(&d);
     add(b, SR_ROW_UPSERT, "1", "a", "1.00");
     CHECK_INT_EQ(sr_store_prepare(s, "d", "t", "p1", 100, b, &err), 0);
@@ -311,18 +296,14 @@ TEST(prepared_transactions_survive_restart)
     CHECK_INT_EQ(sr_store_prepare(s, "d", "t", "p1", 102, b, &err), RT_EEXIST);
     sr_batch_free(b);
     CHECK_INT_EQ(sr_store_row_count(s, "d", "t"), 0); /* prepared rows are not visible */
-    sr_store_close(s);
-
-    s = open_store();
+    s = reopen(s);
     char seen[256] = "";
     sr_store_prepared_foreach(s, on_prepared, seen);
     CHECK_STR_EQ(seen, "p1;p2;");
     CHECK_INT_EQ(sr_store_commit_prepared(s, "d", "p1", &err), 0);
     CHECK_INT_EQ(sr_store_commit_prepared(s, "d", "p1", &err), RT_ENOTFOUND);
     CHECK_INT_EQ(sr_store_abort_prepared(s, "d", "p2", "user cancel", &err), 0);
-    sr_store_close(s);
-
-    s = open_store();
+    s = reopen(s);
     CHECK_STR_EQ(scan(s, "d", "t"), "1,a,1.00;");
     sr_label_info li;
     sr_store_label_get(s, "d", "p1", &li);
@@ -358,8 +339,7 @@ TEST(torn_tail_is_dropped)
     CHECK(sr_store_has_database(s, "d"));
     CHECK(!sr_store_has_database(s, "e"));
     CHECK_INT_EQ(sr_store_create_database(s, "e", false, &err), 0);
-    sr_store_close(s);
-    s = open_store();
+    s = reopen(s);
     CHECK(sr_store_has_database(s, "e"));
     sr_store_close(s);
 }

@@ -2,24 +2,11 @@
  * timeouts, and prepared transactions surviving a restart of the store. */
 #include "tests/harness/test.h"
 #include "tests/sr_endpoint/sr_txn.h"
+#include "tests/unit/sr_endpoint/sr_test_util.h"
 
 #include <stdlib.h>
-#include <strings.h>
 
 #include "runtime/base/clock.h"
-
-typedef struct hdrs {
-    const char *kv[32];
-} hdrs;
-
-static const char *get(void *ctx, const char *name)
-{
-    hdrs *h = ctx;
-    for (int i = 0; h->kv[i]; i += 2)
-        if (!strcasecmp(h->kv[i], name))
-            return h->kv[i + 1];
-    return NULL;
-}
 
 static char dir[512];
 
