@@ -17,7 +17,7 @@ T=$(mktemp -d /tmp/sluice-fault-sr-XXXXXX)
 # Per mode: kill needs a job long enough for KILLS cycles; each failpoint or endpoint fault only
 # needs a few checkpoints.
 case "$MODE" in
-kill) ROWS=${ROWS:-100000} RATE=${RATE:-10000} ;;
+kill) ROWS=${ROWS:-160000} RATE=${RATE:-10000} ;;
 *) ROWS=${ROWS:-30000} RATE=${RATE:-10000} ;;
 esac
 . "$(dirname "$0")/fault_lib.sh"
@@ -50,6 +50,8 @@ kill)
         fi
     done
     echo "info   $kills kills"
+    [ "$kills" -ge "$KILLS" ] || [ "$failures" -gt 0 ] ||
+        fail "only $kills kills before the job finished; want $KILLS"
     if [ "$failures" -eq 0 ] && [ "$finished" -eq 0 ]; then
         run_sr_job "$job" || { fail "final run failed"; log_tail; }
     fi

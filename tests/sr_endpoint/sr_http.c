@@ -582,7 +582,11 @@ static void fe_cb(struct evhttp_request *req, void *arg)
         const char *body;
         size_t len;
         body_of(req, &body, &len);
-        char *text = strndup(body, len);
+        /* The pulled-up body has no NUL after it: copy it whole (strndup may look past len). */
+        char *text = malloc(len + 1);
+        RT_ASSERT(text);
+        memcpy(text, body, len);
+        text[len] = '\0';
         rt_err err;
         rt_err_clear(&err);
         if (sr_fault_set_add_json(h->faults, text, &err))
