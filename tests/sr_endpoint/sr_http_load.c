@@ -1,6 +1,7 @@
 /* sr_http_load: Stream Load options and body parsing (notes §1.2, §3, §7). The `columns` header
  * supports what sinks use: a list of file columns, `target=file_column` and `target='constant'`
- * (so `__op=tmp` and `__op='delete'`); other expressions are refused by name. */
+ * (so `__op=tmp` and `__op='delete'`); other expressions are refused by name. CSV takes the
+ * `enclose` and `escape` headers of StarRocks 3.0+ (notes §7.1). */
 #include "tests/sr_endpoint/sr_http_load.h"
 
 #include <ctype.h>
@@ -30,6 +31,8 @@ struct sr_http_load_opts {
     size_t colsep_len;
     char rowdelim[64];
     size_t rowdelim_len;
+    int enclose; /* the `enclose` byte, or -1 */
+    int escape;  /* the `escape` byte, or -1 */
     bool has_columns; /* a `columns` header was given */
     char **files;     /* file column names */
     size_t nfiles;
@@ -104,6 +107,16 @@ static int parse_sep(const char *v, char *out, size_t *outlen, const char *what,
         memcpy(out, v, n);
         *outlen = n;
     }
+    return 0;
+}
+
+/* `enclose` / `escape`: one byte (notes §1.2); an empty value sets none. */
+static int parse_byte(const char *v, int *out, const char *what, rt_err *err)
+{
+    size_t n = strlen(v);
+    if (n > 1)
+        return rt_err_set(err, RT_EINVAL, "Invalid %s: '%s', it must be a single byte", what, v);
+    *out = n ? (unsigned char)v[0] : -1;
     return 0;
 }
 
@@ -234,6 +247,8 @@ int sr_http_load_opts_parse(sr_http_header_fn get, void *ctx, const sr_table_def
     o->colsep_len = 1;
     o->rowdelim[0] = '\n';
     o->rowdelim_len = 1;
+    o->enclose = -1;
+    o->escape = -1;
     int rc = 0;
     const char *v;
     if ((v = get(ctx, "format")) && *v) {
@@ -248,6 +263,10 @@ int sr_http_load_opts_parse(sr_http_header_fn get, void *ctx, const sr_table_def
         rc = parse_sep(v, o->colsep, &o->colsep_len, "column_separator", err);
     if (!rc && (v = get(ctx, "row_delimiter")))
         rc = parse_sep(v, o->rowdelim, &o->rowdelim_len, "row_delimiter", err);
+    if (!rc && (v = get(ctx, "enclose")))
+        rc = parse_byte(v, &o->enclose, "enclose", err);
+    if (!rc && (v = get(ctx, "escape")))
+        rc = parse_byte(v, &o->escape, "escape", err);
     if (!rc && (v = get(ctx, "max_filter_ratio"))) {
         char *end;
         o->max_filter_ratio = strtod(v, &end);
@@ -436,56 +455,130 @@ static void one_row(struct ctx *x, const struct field *fields, const char *row, 
         sr_value_fini(&x->vals[c]);
 }
 
-static bool utf8_ok(const char *s, size_t n)
+static bool at(const char *body, size_t len, size_t pos, const char *sep, size_t sep_len)
 {
-    json_t *j = json_stringn(s, n); /* jansson validates UTF-8 */
-    bool ok = j != NULL;
-    json_decref(j);
-    return ok;
+    return len - pos >= sep_len && body[pos] == sep[0] && memcmp(body + pos, sep, sep_len) == 0;
 }
 
+/* The end of an unenclosed stretch from pos: the next row delimiter or column separator (the
+ * row delimiter wins where both match, as when records are split first), or len. */
+static size_t plain_end(const sr_http_load_opts *o, const char *body, size_t len, size_t pos)
+{
+    char c0 = o->colsep[0], r0 = o->rowdelim[0];
+    for (; pos < len; pos++) {
+        char c = body[pos];
+        if ((c == r0 && at(body, len, pos, o->rowdelim, o->rowdelim_len)) ||
+            (c == c0 && at(body, len, pos, o->colsep, o->colsep_len)))
+            return pos;
+    }
+    return len;
+}
+
+/* An enclosed field (notes §7.1, StarRocks 3.0+) from body[pos], which is the enclose byte:
+ * its text runs to the closing enclose byte, over separators and line ends; inside it the escape
+ * byte makes the next byte literal and a doubled enclose byte is one literal enclose byte (the
+ * RFC 4180 form the StarRocks docs allow; the sluice sink escapes instead). Bytes between the
+ * closing enclose and the next separator are kept as they are; an enclose never closed runs to
+ * the end of the body. Appends the text to out and returns the position after it. */
+static size_t enclosed_field(const sr_http_load_opts *o, const char *body, size_t len,
+                             size_t pos, rt_buf *out)
+{
+    char enc = (char)o->enclose;
+    /* An escape byte equal to the enclose byte is the doubled form, handled below. */
+    bool esc_on = o->escape >= 0 && o->escape != o->enclose;
+    char esc = (char)o->escape;
+    size_t from = ++pos;
+    while (pos < len) {
+        char c = body[pos];
+        if (esc_on && c == esc && pos + 1 < len) {
+            rt_buf_append(out, body + from, pos - from);
+            from = pos + 1; /* the escaped byte starts the next run */
+            pos += 2;
+        } else if (c == enc && pos + 1 < len && body[pos + 1] == enc) {
+            rt_buf_append(out, body + from, pos + 1 - from);
+            pos += 2;
+            from = pos;
+        } else if (c == enc) {
+            rt_buf_append(out, body + from, pos - from);
+            pos++;
+            size_t e = plain_end(o, body, len, pos);
+            rt_buf_append(out, body + pos, e - pos);
+            return e;
+        } else {
+            pos++;
+        }
+    }
+    rt_buf_append(out, body + from, len - from);
+    return len;
+}
+
+/* Non-UTF-8 bytes are not checked here: a string column filters its row with StarRocks'
+ * "Invalid UTF-8 row" when it converts (sr_value_convert), while a VARBINARY column takes any
+ * bytes, which a whole-record check would refuse. */
 static void parse_csv(struct ctx *x, const char *body, size_t len)
 {
     const sr_http_load_opts *o = x->o;
     struct field *fields = calloc(o->nfiles + 1, sizeof(struct field));
-    RT_ASSERT(fields);
+    size_t *offs = calloc(o->nfiles + 1, sizeof(size_t)); /* enclosed: offset into text, */
+    bool *decoded = calloc(o->nfiles + 1, sizeof(bool));  /* which moves as it grows */
+    RT_ASSERT(fields && offs && decoded);
+    rt_buf text;
+    rt_buf_init(&text);
     size_t pos = 0;
     while (pos < len) {
-        const char *rec = body + pos;
-        const char *end = memmem(rec, len - pos, o->rowdelim, o->rowdelim_len);
-        size_t rn = end ? (size_t)(end - rec) : len - pos;
-        pos += rn + (end ? o->rowdelim_len : 0);
-        if (rn == 0)
-            continue; /* blank records are skipped */
-        if (!utf8_ok(rec, rn)) {
-            x->counts->total++;
-            reject(x, "Invalid UTF-8 row", rec, rn);
+        if (at(body, len, pos, o->rowdelim, o->rowdelim_len)) {
+            pos += o->rowdelim_len; /* blank records are skipped */
             continue;
         }
-        size_t nf = 0, fp = 0;
-        bool more = true;
-        while (more) {
-            const char *fs = rec + fp;
-            const char *fe = memmem(fs, rn - fp, o->colsep, o->colsep_len);
-            size_t fnl = fe ? (size_t)(fe - fs) : rn - fp;
+        size_t rec = pos, rec_end = len, nf = 0;
+        rt_buf_reset(&text);
+        for (;;) {
+            struct field f;
+            bool enc = false;
+            size_t off = 0;
+            if (o->enclose >= 0 && pos < len && body[pos] == (char)o->enclose) {
+                off = text.len;
+                pos = enclosed_field(o, body, len, pos, &text);
+                f = (struct field){.kind = F_TEXT, .n = text.len - off};
+                enc = true;
+            } else {
+                size_t e = plain_end(o, body, len, pos);
+                bool isnull = e - pos == 2 && body[pos] == '\\' && body[pos + 1] == 'N';
+                f = (struct field){.kind = isnull ? F_NULL : F_TEXT, .p = body + pos, .n = e - pos};
+                pos = e;
+            }
             if (nf < o->nfiles) {
-                bool isnull = fnl == 2 && fs[0] == '\\' && fs[1] == 'N';
-                fields[nf] = (struct field){.kind = isnull ? F_NULL : F_TEXT, .p = fs, .n = fnl};
+                fields[nf] = f;
+                offs[nf] = off;
+                decoded[nf] = enc;
             }
             nf++;
-            more = fe != NULL;
-            fp += fnl + (fe ? o->colsep_len : 0);
+            if (pos < len && at(body, len, pos, o->rowdelim, o->rowdelim_len)) {
+                rec_end = pos;
+                pos += o->rowdelim_len;
+                break;
+            }
+            if (pos >= len)
+                break;
+            pos += o->colsep_len; /* plain_end stopped at a column separator */
         }
+        size_t rn = rec_end - rec;
         if (nf != o->nfiles) {
             char reason[128];
             snprintf(reason, sizeof(reason), "Value count does not match column count. Expect %zu, but got %zu",
                      o->nfiles, nf);
             x->counts->total++;
-            reject(x, reason, rec, rn);
+            reject(x, reason, body + rec, rn);
             continue;
         }
-        one_row(x, fields, rec, rn);
+        for (size_t i = 0; i < nf; i++)
+            if (decoded[i])
+                fields[i].p = text.data ? text.data + offs[i] : "";
+        one_row(x, fields, body + rec, rn);
     }
+    rt_buf_fini(&text);
+    free(decoded);
+    free(offs);
     free(fields);
 }
 

@@ -278,7 +278,7 @@ static bool select_table(sr_store *store, sr_mysql_session *s, const sr_sql_stmt
         ok = true;
         goto out;
     }
-    if (st->order_count)
+    if (st->order_count && c.row_count > 1) /* qsort_r on NULL: UB even for 0 */
         qsort_r(c.rows, c.row_count, sizeof *c.rows, compare_rows, &c);
     for (size_t i = 0; i < ncols; i++) {
         bool key = false;

@@ -190,10 +190,12 @@ typedef struct run {
     rt_job_master *jm;
 } run;
 
-static const op_type test_changes_type;
+static const op_type test_changes_type, test_text_type;
 
 static const op_type *lookup(const char *type)
 {
+    if (strcmp(type, "test_text") == 0)
+        return &test_text_type;
     return strcmp(type, "test_changes") == 0 ? &test_changes_type : op_registry_find(type);
 }
 
@@ -311,7 +313,8 @@ static void gen_job(char *out, size_t size, const char *name, const char *gen_co
 /* --- The datagen table and its exact values --- */
 
 /* Every value type datagen makes except binary (JSON cannot carry arbitrary bytes: see
- * row_format.h; the unit tests cover BYTES in CSV), with the StarRocks column that holds it. */
+ * row_format.h; binary_and_enclosed_text_in_csv covers it), with the StarRocks column that holds
+ * it. */
 #define GEN_COLUMNS                                                                                \
     "{\"id\":\"BIGINT NOT NULL\",\"k\":\"INT\",\"big\":\"BIGINT UNSIGNED\",\"name\":"              \
     "\"VARCHAR(40)\",\"price\":\"DECIMAL(18,4)\",\"ratio\":\"DOUBLE\",\"day\":\"DATE\","           \
@@ -379,6 +382,7 @@ static bool value_matches(const rt_value *v, const char *cell, unsigned long len
         return strtod(cell, NULL) == v->d;
     case RT_TYPE_DECIMAL:
     case RT_TYPE_STRING:
+    case RT_TYPE_BYTES:
         return len == v->s.len && memcmp(cell, v->s.ptr, len) == 0;
     case RT_TYPE_JSON: {
         json_t *a = json_loadb(cell, len, 0, NULL), *b = json_loadb(v->s.ptr, v->s.len, 0, NULL);
@@ -401,21 +405,20 @@ static bool value_matches(const rt_value *v, const char *cell, unsigned long len
     }
 }
 
-/* Checks that db.table holds ids 1..n exactly once each, every value as datagen made it. */
-static void check_gen_rows(const char *db, const char *table, uint64_t n, int64_t seed)
+/* Checks that db.table holds ids 1..n exactly once each, every value of the datagen columns
+ * gen_columns (read back as select, in their order) byte for byte as datagen made it. */
+static void check_datagen_rows(const char *db, const char *table, uint64_t n, int64_t seed,
+                               const char *gen_columns, const char *select)
 {
     char sql[512];
-    snprintf(sql, sizeof sql,
-             "SELECT id, k, big, name, price, ratio, day, created, span, doc, yr FROM %s.%s "
-             "ORDER BY id",
-             db, table);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s.%s ORDER BY id", select, db, table);
     rows r;
     if (!sql_rows(sql, &r))
         return;
     CHECK_UINT_EQ(r.count, n);
     op_datagen_schema *schema = NULL;
     rt_err err = {0};
-    CHECK_OK(op_datagen_schema_new(GEN_COLUMNS, seed, "$.columns", &schema, &err), &err);
+    CHECK_OK(op_datagen_schema_new(gen_columns, seed, "$.columns", &schema, &err), &err);
     if (!schema) {
         rows_free(&r);
         return;
@@ -447,6 +450,12 @@ static void check_gen_rows(const char *db, const char *table, uint64_t n, int64_
     free(vals);
     op_datagen_schema_free(schema);
     rows_free(&r);
+}
+
+static void check_gen_rows(const char *db, const char *table, uint64_t n, int64_t seed)
+{
+    check_datagen_rows(db, table, n, seed, GEN_COLUMNS,
+                       "id, k, big, name, price, ratio, day, created, span, doc, yr");
 }
 
 /* Leaves a PREPARED transaction holding row `row_id` under this subtask's first label id that
@@ -755,6 +764,119 @@ TEST(bad_rows_fail_with_the_error_log)
     }
     run_free(&r);
     CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM bad.kv"), 0);
+}
+
+/* --- Binary values and text with separators, in CSV (row_format.h, notes §7.1) --- */
+
+/* datagen's VARBINARY values hold every byte (TAB, LF, CR, '"', '\\', NUL, non-UTF-8) and its
+ * VARCHAR values '"' and '\\'. */
+#define GEN_BIN_COLUMNS                                                                            \
+    "{\"id\":\"BIGINT NOT NULL\",\"bin\":\"VARBINARY(16)\",\"txt\":\"VARCHAR(40)\"}"
+
+TEST(binary_and_enclosed_text_in_csv)
+{
+    if (!endpoint_start())
+        return;
+    sql_exec("CREATE DATABASE IF NOT EXISTS bin");
+    const char *tables[] = {"bin_csv", "bin_json"};
+    for (size_t i = 0; i < 2; i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "CREATE TABLE bin.%s (`id` BIGINT NOT NULL, `bin` VARBINARY(16) NULL, "
+                 "`txt` VARCHAR(160) NULL) PRIMARY KEY(`id`) DISTRIBUTED BY HASH(`id`) "
+                 "PROPERTIES (\"replication_num\" = \"1\")",
+                 tables[i]);
+        sql_exec(sql);
+    }
+    char gen[512], cfg[1024], json[4096], data[600];
+    snprintf(gen, sizeof gen, "{\"rows\":2000,\"seed\":11,\"table\":\"gen.bin\",\"columns\":%s}",
+             GEN_BIN_COLUMNS);
+    sink_config(cfg, sizeof cfg, "bin", "bin_csv", ",\"format\":\"csv\"");
+    gen_job(json, sizeof json, "bincsv", gen, "\"checkpoint\":{\"interval\":\"100ms\"},", cfg);
+    snprintf(data, sizeof data, "%s/bin-csv", test_tmpdir());
+    run_finish(json, data);
+    check_datagen_rows("bin", "bin_csv", 2000, 11, GEN_BIN_COLUMNS, "id, bin, txt");
+
+    /* JSON cannot carry the bytes: the job fails with the sink's message, nothing committed. */
+    sink_config(cfg, sizeof cfg, "bin", "bin_json", "");
+    gen_job(json, sizeof json, "binjson", gen, "", cfg);
+    run r;
+    if (run_start(&r, json, NULL)) {
+        rt_err err;
+        CHECK_INT_EQ(run_wait(&r, &err), RT_JOB_MASTER_FAILED);
+        CHECK_STR_CONTAINS(err.msg, "column 'bin': binary value of");
+        CHECK_STR_CONTAINS(err.msg, "is not UTF-8 and a JSON body cannot carry it exactly; use "
+                                    "\"format\": \"csv\"");
+    }
+    run_free(&r);
+    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM bin.bin_json"), 0);
+}
+
+/* Text a CSV field must enclose or escape, and text that only looks like its syntax. */
+static const char *const odd_texts[] = {
+    "a\tb",  "line\nbreak", "cr\r\nlf", "say \"hi\"", "back\\slash", "\\N", "N", "\"", "\\",
+    "\"\"", "\t\n\"\\\r", "",     "\\\"",     "x\"\ty",       "\xc3\xbc\t\xe2\x82\xac",
+};
+#define ODD_COUNT (sizeof odd_texts / sizeof odd_texts[0])
+
+/* A source of one +I row per odd_texts entry: id i+1, v odd_texts[i]; then a NULL v. */
+static int text_poll(void *self, op_ctx *ctx, rt_err *err)
+{
+    changes *c = self;
+    if (c->phase++ > 0)
+        return OP_POLL_END;
+    rt_batch *b = op_ctx_batch_new(ctx);
+    for (size_t i = 0; i < ODD_COUNT; i++)
+        add_row(b, c->table, RT_ROW_INSERT, (int64_t)i + 1, odd_texts[i]);
+    rt_record *nul = rt_batch_add(b, RT_ROW_INSERT, c->table);
+    nul->values[0] = (rt_value){.type = RT_TYPE_INT, .i = (int64_t)ODD_COUNT + 1};
+    nul->values[1] = (rt_value){.type = RT_TYPE_NULL};
+    int rc = op_ctx_emit(ctx, b, err);
+    return rc != 0 ? rc : OP_POLL_MORE;
+}
+
+static const op_type test_text_type = {
+    .info = {.name = "test_text", .kind = GRAPH_KIND_SOURCE, .config = no_fields},
+    .open = changes_open,
+    .poll = text_poll,
+    .close = changes_close,
+};
+
+TEST(text_with_separators_in_csv)
+{
+    if (!endpoint_start())
+        return;
+    sql_exec("CREATE DATABASE IF NOT EXISTS txt");
+    sql_exec("CREATE TABLE txt.kv (`id` BIGINT NOT NULL, `v` VARCHAR(64) NULL) PRIMARY KEY(`id`) "
+             "DISTRIBUTED BY HASH(`id`) PROPERTIES (\"replication_num\" = \"1\")");
+    char cfg[1024], json[2048], data[600];
+    sink_config(cfg, sizeof cfg, "txt", "kv", ",\"format\":\"csv\"");
+    snprintf(json, sizeof json,
+             "{\"name\":\"odd\",\"checkpoint\":{\"interval\":\"50ms\"},"
+             "\"restart\":{\"strategy\":\"none\"},\"operators\":["
+             "{\"id\":\"src\",\"type\":\"test_text\",\"parallelism\":1},"
+             "{\"id\":\"sr\",\"type\":\"starrocks\",\"parallelism\":1,\"config\":%s,"
+             "\"inputs\":[{\"from\":\"src\"}]}]}",
+             cfg);
+    snprintf(data, sizeof data, "%s/odd", test_tmpdir());
+    run_finish(json, data);
+    rows r;
+    if (!sql_rows("SELECT id, v FROM txt.kv ORDER BY id", &r))
+        return;
+    CHECK_UINT_EQ(r.count, ODD_COUNT + 1);
+    for (size_t i = 0; i < r.count && i < ODD_COUNT + 1; i++) {
+        CHECK_INT_EQ(atoll(r.cells[i][0]), (long long)i + 1);
+        if (i == ODD_COUNT) {
+            CHECK(r.cells[i][1] == NULL);
+            continue;
+        }
+        const char *want = odd_texts[i];
+        if (!r.cells[i][1] || r.lens[i][1] != strlen(want) ||
+            memcmp(r.cells[i][1], want, strlen(want)) != 0)
+            test_fail(__FILE__, __LINE__, "id %zu: got '%s', want '%s'", i + 1,
+                      r.cells[i][1] ? r.cells[i][1] : "NULL", want);
+    }
+    rows_free(&r);
 }
 
 TEST_MAIN()
