@@ -628,6 +628,33 @@ static const rt_table *schema_at(op_cdc_tables *ts, const op_ddl_name *n, op_sch
     return e->pub.table;
 }
 
+/* Reads n from the server as it is now, as the version from pos on, and records what changed:
+ * DROP when it is gone, CREATE when the history had no schema for it, ALTER otherwise
+ * (change_add drops an ALTER that changed nothing). */
+static int reread(op_cdc_tables *ts, const op_ddl_name *n, op_schema_pos pos, changes *out,
+                  rt_err *err)
+{
+    int rc = 0;
+    const rt_table *before = schema_at(ts, n, pos, err, &rc);
+    if (rc != 0)
+        return rc;
+    rt_err e2 = {0};
+    rc = seed_from_server(ts, n->db, n->table, pos, &e2);
+    if (rc == RT_ENOTFOUND) {
+        change_add(out, RT_SCHEMA_DROP_TABLE, before, before);
+        return 0;
+    }
+    if (rc != 0) {
+        if (err)
+            *err = e2;
+        return rc;
+    }
+    const rt_table *after = schema_at(ts, n, pos, err, &rc);
+    if (rc == 0)
+        change_add(out, before ? RT_SCHEMA_ALTER_TABLE : RT_SCHEMA_CREATE_TABLE, before, after);
+    return rc;
+}
+
 /* The history could not follow the statement: each selected table it names is read from the
  * server as it is now, a version from pos on. */
 static int fallback(op_cdc_tables *ts, const op_ddl *d, const char *sql, size_t len,
@@ -639,27 +666,9 @@ static int fallback(op_cdc_tables *ts, const op_ddl *d, const char *sql, size_t 
              ts->tag, cause->msg, shown, sql, len > 200 ? "..." : "");
     for (size_t i = 0; d && i < op_ddl_table_count(d); i++) {
         const op_ddl_name *n = op_ddl_table_at(d, i);
-        if (!selected(ts, n))
-            continue;
-        int rc = 0;
-        const rt_table *before = schema_at(ts, n, pos, err, &rc);
+        int rc = selected(ts, n) ? reread(ts, n, pos, out, err) : 0;
         if (rc != 0)
             return rc;
-        rt_err e2 = {0};
-        rc = seed_from_server(ts, n->db, n->table, pos, &e2);
-        if (rc == RT_ENOTFOUND) {
-            change_add(out, RT_SCHEMA_DROP_TABLE, before, before);
-            continue;
-        }
-        if (rc != 0) {
-            if (err)
-                *err = e2;
-            return rc;
-        }
-        const rt_table *after = schema_at(ts, n, pos, err, &rc);
-        if (rc != 0)
-            return rc;
-        change_add(out, before ? RT_SCHEMA_ALTER_TABLE : RT_SCHEMA_CREATE_TABLE, before, after);
     }
     return 0;
 }
@@ -757,21 +766,11 @@ int op_cdc_tables_apply(op_cdc_tables *ts, const char *sql, size_t sql_len, cons
             return 0;
         LOG_WARN("%s: mysql_cdc: %s; re-reading the schemas of the selected tables", ts->tag,
                  cause.msg);
-        for (size_t i = 0; i < ts->count && rc != 0; i++) {
+        size_t known = ts->count;
+        for (size_t i = 0; i < known; i++) {
             op_ddl_name n = {ts->e[i]->pub.db, ts->e[i]->pub.name};
-            int r = 0;
-            const rt_table *before = schema_at(ts, &n, pos, err, &r);
-            rt_err e2 = {0};
-            r = r ? r : seed_from_server(ts, n.db, n.table, pos, &e2);
-            if (r != 0 && r != RT_ENOTFOUND)
-                return err ? (*err = e2, r) : r;
-            const rt_table *after = r == 0 ? schema_at(ts, &n, pos, err, &r) : NULL;
-            if (r != 0 && r != RT_ENOTFOUND)
-                return r;
-            if (after && before != after)
-                change_add(&ch, RT_SCHEMA_ALTER_TABLE, before, after);
-            else if (!after && before)
-                change_add(&ch, RT_SCHEMA_DROP_TABLE, before, before);
+            if ((rc = reread(ts, &n, pos, &ch, err)) != 0)
+                return rc;
         }
         *count = ch.count;
         return 0;
