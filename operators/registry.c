@@ -13,6 +13,11 @@ extern const op_type op_blackhole_type;
 extern const op_type op_file_type;
 extern const op_type op_mysql_cdc_type;
 extern const op_type op_starrocks_type;
+extern const op_type op_project_type;
+extern const op_type op_filter_type;
+extern const op_type op_rename_type;
+extern const op_type op_cast_type;
+extern const op_type op_route_type;
 
 static const op_type *const operators[] = {
     &op_datagen_type,
@@ -21,6 +26,11 @@ static const op_type *const operators[] = {
     &op_file_type,
     &op_mysql_cdc_type,
     &op_starrocks_type,
+    &op_project_type,
+    &op_filter_type,
+    &op_rename_type,
+    &op_cast_type,
+    &op_route_type,
 };
 
 #define OPERATOR_COUNT (sizeof operators / sizeof operators[0])

@@ -260,6 +260,7 @@ static rt_record *add_record(rt_batch *b, rt_rowkind kind, const rt_table *t, si
     r->table = t;
     r->values = values;
     r->change = NULL;
+    r->ts_ms = 0;
     return r;
 }
 
@@ -314,6 +315,7 @@ int rt_batch_copy_record(rt_batch *b, const rt_record *src_ptr)
     rt_record *r = add_record(b, (rt_rowkind)src->kind, src->table, src->ncols);
     if (!r)
         return RT_ENOMEM;
+    r->ts_ms = src->ts_ms;
     if (src->ncols)
         memcpy(r->values, src->values, src->ncols * sizeof *r->values);
     for (uint32_t i = 0; i < src->ncols; i++) {

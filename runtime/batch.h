@@ -52,6 +52,10 @@ typedef struct rt_record {
     const rt_table *table;
     rt_value *values;
     const rt_schema_change *change; /* SC records only; NULL for rows */
+    /* When the source says the change happened, in ms since the epoch (MySQL: the binlog event's
+     * timestamp, a whole second); 0 when unknown, as for snapshot rows. Metadata for transforms
+     * (__op_ts__) and latency figures; rt_batch_copy_record keeps it. */
+    int64_t ts_ms;
 } rt_record;
 
 typedef struct rt_batch rt_batch;

@@ -8,7 +8,7 @@ SLUICE_JOBS=${SLUICE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Packages the build and the tests need on Debian 12.
 SLUICE_PACKAGES=(build-essential cmake pkg-config libmariadb-dev libcurl4-openssl-dev
                  librocksdb-dev libjansson-dev libevent-dev zlib1g-dev libzstd-dev
-                 mariadb-server mariadb-client curl python3 tzdata)
+                 mariadb-server mariadb-client curl python3 tzdata libyaml-dev)
 
 log() { printf '==> %s\n' "$*" >&2; }
 

@@ -191,6 +191,7 @@ static int fill_record(op_cdc_binlog_reader *r, rt_batch *b, cdc_table *t, const
     rt_record *rec = rt_batch_add(b, kind, t->table);
     if (!rec)
         return reader_oom(err);
+    rec->ts_ms = r->event_ts * 1000;
     for (size_t i = 0; i < rec->ncols; i++) {
         uint32_t src = t->source_positions[i];
         const op_mysql_cell *cell = op_mysql_row_cell(row, src);

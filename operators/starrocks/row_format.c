@@ -15,6 +15,8 @@ struct op_sr_row_format {
     size_t *cols; /* source column indexes written, in order */
     size_t count;
     size_t dropped;
+    size_t *keys; /* source column indexes of the target's key columns (primary-key tables) */
+    size_t key_count;
     bool op_column; /* append_changes: the `op` column after the data columns */
     bool op_flag;   /* primary key: __op last */
     char *columns;  /* the `columns` header */
@@ -32,6 +34,7 @@ void op_sr_row_format_free(op_sr_row_format *f)
         return;
     free(f->target);
     free(f->cols);
+    free(f->keys);
     free(f->columns);
     rt_buf_fini(&f->tmp);
     free(f);
@@ -58,7 +61,8 @@ int op_sr_row_format_new(const op_sr_row_format_options *o, const rt_table *t,
 {
     op_sr_row_format *f = calloc(1, sizeof *f);
     size_t n = rt_table_column_count(t);
-    if (!f || !(f->cols = calloc(n ? n : 1, sizeof *f->cols)) || !(f->target = strdup(target))) {
+    if (!f || !(f->cols = calloc(n ? n : 1, sizeof *f->cols)) ||
+        !(f->keys = calloc(n ? n : 1, sizeof *f->keys)) || !(f->target = strdup(target))) {
         op_sr_row_format_free(f);
         return rt_err_set(err, RT_ENOMEM, "out of memory");
     }
@@ -85,13 +89,20 @@ int op_sr_row_format_new(const op_sr_row_format_options *o, const rt_table *t,
     /* A primary-key row without its whole key cannot be upserted or deleted (notes §3). */
     for (size_t i = 0; meta && f->op_flag && i < op_sr_table_meta_column_count(meta); i++) {
         const char *key = op_sr_table_meta_column_name(meta, i);
-        if (op_sr_table_meta_column_is_key(meta, i) && rt_table_column_index(t, key) < 0) {
+        if (!op_sr_table_meta_column_is_key(meta, i))
+            continue;
+        long at = rt_table_column_index(t, key);
+        if (at < 0) {
             rc = rt_err_set(err, RT_EINVAL,
                             "%s: the rows of %s lack the primary-key column '%s' of the target",
                             target, rt_table_qualified(t), key);
             break;
         }
+        if (f->key_count < n)
+            f->keys[f->key_count++] = (size_t)at;
     }
+    for (size_t i = 0; !meta && f->op_flag && i < rt_table_pk_count(t) && i < n; i++)
+        f->keys[f->key_count++] = rt_table_pk_column(t, i);
     if (rc == 0 && f->op_column && meta && op_sr_table_meta_column_index(meta, "op") < 0)
         rc = rt_err_set(err, RT_EINVAL,
                         "%s: append_changes needs a column `op` (VARCHAR) in the target table",
@@ -257,17 +268,27 @@ static void csv_field(op_sr_row_format *f, const rt_value *v, rt_buf *out)
     rt_buf_append_char(out, '"');
 }
 
-int op_sr_row_format_append(op_sr_row_format *f, const rt_record *r, rt_buf *out, bool *written,
-                            rt_err *err)
+bool op_sr_row_format_same_key(const op_sr_row_format *f, const rt_record *a, const rt_record *b)
+{
+    if (a->table != b->table)
+        return false;
+    for (size_t i = 0; i < f->key_count; i++)
+        if (!rt_value_equal(&a->values[f->keys[i]], &b->values[f->keys[i]]))
+            return false;
+    return true;
+}
+
+static int append_row(op_sr_row_format *f, const rt_record *r, bool as_delete, rt_buf *out,
+                      bool *written, rt_err *err)
 {
     rt_rowkind kind = (rt_rowkind)r->kind;
     int op = 0;
     if (f->op_flag) {
-        if (kind == RT_ROW_UPDATE_BEFORE) {
+        if (kind == RT_ROW_UPDATE_BEFORE && !as_delete) {
             *written = false;
             return 0;
         }
-        op = kind == RT_ROW_DELETE ? 1 : 0;
+        op = kind == RT_ROW_DELETE || as_delete ? 1 : 0;
     } else if (kind != RT_ROW_INSERT && !f->op_column) {
         return rt_err_set(err, RT_EINVAL,
                           "%s is a %s table, which takes only inserts, but %s sent a %s change; "
@@ -318,4 +339,19 @@ int op_sr_row_format_append(op_sr_row_format *f, const rt_record *r, rt_buf *out
     }
     *written = true;
     return 0;
+}
+
+int op_sr_row_format_append(op_sr_row_format *f, const rt_record *r, rt_buf *out, bool *written,
+                            rt_err *err)
+{
+    return append_row(f, r, false, out, written, err);
+}
+
+int op_sr_row_format_append_delete(op_sr_row_format *f, const rt_record *r, rt_buf *out,
+                                   rt_err *err)
+{
+    bool written = false;
+    if (!f->op_flag)
+        return 0;
+    return append_row(f, r, true, out, &written, err);
 }

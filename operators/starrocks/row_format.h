@@ -74,5 +74,13 @@ size_t op_sr_row_format_dropped_count(const op_sr_row_format *f);
  * cannot take or for BYTES that JSON cannot carry; out is then unchanged. */
 int op_sr_row_format_append(op_sr_row_format *f, const rt_record *r, rt_buf *out, bool *written,
                             rt_err *err);
+/* True when records a and b (of this formatter's table) carry equal values in every column of
+ * the target's primary key; false for records of different table versions. */
+bool op_sr_row_format_same_key(const op_sr_row_format *f, const rt_record *a, const rt_record *b);
+/* Appends record r (a -U) as a delete of its key (__op 1) on a primary-key table; writes
+ * nothing on other tables. For an update that moves a row to another key: the +U upserts the
+ * new key, this removes the old one (notes §3). RT_EINVAL as op_sr_row_format_append. */
+int op_sr_row_format_append_delete(op_sr_row_format *f, const rt_record *r, rt_buf *out,
+                                   rt_err *err);
 
 #endif

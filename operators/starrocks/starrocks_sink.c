@@ -678,7 +678,19 @@ static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt
             return rc;
         t->current = f;
         bool written = false;
-        if ((rc = op_sr_row_format_append(f, r, &t->body, &written, err)) != 0)
+        /* A -U is dropped when its +U follows with the same key (the upsert replaces the row);
+         * an update that moves the row to another key deletes the old one, or it would stay. A
+         * pair split across batches deletes and re-inserts the key: loads apply in order. */
+        const rt_record *next = i + 1 < n ? rt_batch_at_const(batch, i + 1) : NULL;
+        if (r->kind == RT_ROW_UPDATE_BEFORE &&
+            !(next && next->kind == RT_ROW_UPDATE_AFTER && op_sr_row_format_same_key(f, r, next))) {
+            size_t before = t->body.len;
+            rc = op_sr_row_format_append_delete(f, r, &t->body, err);
+            written = t->body.len > before;
+        } else {
+            rc = op_sr_row_format_append(f, r, &t->body, &written, err);
+        }
+        if (rc != 0)
             return rt_err_prefix(err, rc, "starrocks");
         if (!written)
             continue;

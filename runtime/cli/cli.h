@@ -16,6 +16,9 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_plan(int argc, char **argv);
 /* `sluice binlog FILE...`; argv[0] is "binlog". Returns an exit code. */
 int cli_cmd_binlog(int argc, char **argv);
+/* `sluice generate ...`; argv[0] is "generate". Returns its own exit codes: 0 ok, 1 bad usage,
+ * input or connection, 2 a merge needs --merge-key, 3 --create-tables met a differing table. */
+int cli_cmd_generate(int argc, char **argv);
 /* Loads and validates a job file against the operator registry; prints the error and returns
  * CLI_EXIT_USAGE on failure, 0 on success. *out: free with graph_job_free. */
 struct graph_job;

@@ -27,6 +27,10 @@ static void usage(FILE *out)
             "  plan JOB.json       print the physical plan (tasks, chains, channels)\n"
             "       [--dot]        ... as Graphviz dot instead\n"
             "  binlog FILE...      decode MySQL/MariaDB binlog files into changelog JSON lines\n"
+            "  generate --source mysql://USER@HOST:PORT --tables REGEX[,...]\n"
+            "           --target starrocks://USER@FE:8030/DB [options]\n"
+            "                      StarRocks DDL and a job from MySQL table metadata\n"
+            "                      (sluice generate --help for its options and exit codes)\n"
             "\n"
             "options:\n"
             "  --help              this text\n"
@@ -87,6 +91,8 @@ int main(int argc, char **argv)
         code = cli_cmd_plan(argc - i, argv + i);
     else if (strcmp(argv[i], "binlog") == 0)
         code = cli_cmd_binlog(argc - i, argv + i);
+    else if (strcmp(argv[i], "generate") == 0)
+        code = cli_cmd_generate(argc - i, argv + i);
     else
         code = -1;
     rt_failpoint_reset();

@@ -838,6 +838,15 @@ size_t sr_store_row_count(sr_store *s, const char *dbn, const char *tn)
     return n;
 }
 
+/* Wall-clock microseconds: commit records carry when the rows became visible ("ts_us"), which
+ * replay ignores and benchmarks read (bench/e2e_sync.sh: MySQL commit -> visible latency). */
+static json_t *wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return json_integer((json_int_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
 int sr_store_commit(sr_store *s, const char *dbn, const char *tn, const sr_batch *b,
                     const char *lbl, int64_t txn_id, rt_err *err)
 {
@@ -845,6 +854,7 @@ int sr_store_commit(sr_store *s, const char *dbn, const char *tn, const sr_batch
                             (json_int_t)txn_id, "batch", sr_store_batch_to_json(b));
     if (lbl)
         json_object_set_new(rec, "label", json_string(lbl));
+    json_object_set_new(rec, "ts_us", wall_us());
     return run(s, rec, err);
 }
 
@@ -897,7 +907,9 @@ int sr_store_prepare(sr_store *s, const char *dbn, const char *tn, const char *l
 
 int sr_store_commit_prepared(sr_store *s, const char *dbn, const char *lbl, rt_err *err)
 {
-    return run(s, json_pack("{s:s,s:s,s:s}", "op", "commit_prepared", "db", dbn, "label", lbl), err);
+    return run(s, json_pack("{s:s,s:s,s:s,s:o}", "op", "commit_prepared", "db", dbn, "label", lbl,
+                            "ts_us", wall_us()),
+               err);
 }
 
 int sr_store_abort_prepared(sr_store *s, const char *dbn, const char *lbl, const char *reason,
