@@ -51,8 +51,15 @@ struct rt_job_master {
     bool stop_failed; /* the savepoint completed (the job stops) but could not be exported */
     rt_err stop_err;
     rt_err failure;
+    rt_err last_error; /* the latest attempt's failure (code 0: none yet) */
     unsigned attempts;
     uint64_t restored;
+    int64_t start_ms; /* wall clock */
+    int64_t end_ms;
+    /* Checkpoints of the attempts that ended (a ring, oldest at hist_head), so the history
+     * survives a restart; the running attempt's come from its job. */
+    rt_checkpoint_stats hist[RT_JOB_MASTER_HISTORY];
+    size_t hist_head, hist_count;
     bool thread_started;
     pthread_t thread;
 };
@@ -127,6 +134,7 @@ int rt_job_master_new(const graph_job *graph, rt_op_lookup lookup,
 static void finish_locked(rt_job_master *jm, rt_job_master_status s, const rt_err *failure)
 {
     jm->status = s;
+    jm->end_ms = rt_clock_wall_ms();
     if (s == RT_JOB_MASTER_FAILED && failure)
         jm->failure = *failure;
     pthread_cond_broadcast(&jm->cond);
@@ -208,6 +216,7 @@ static bool attempt_ended_locked(rt_job_master *jm, rt_job_status st, const rt_e
         return true;
     }
     *end = RT_JOB_MASTER_FAILED;
+    jm->last_error = *failure;
     if (!rt_err_is_transient(failure->code)) {
         LOG_ERROR("job %s failed (%s, not retried): %s", name, rt_err_code_name(failure->code),
                   failure->msg);
@@ -225,6 +234,34 @@ static bool attempt_ended_locked(rt_job_master *jm, rt_job_status st, const rt_e
     rt_metric_add(jm->restarts, 1);
     pthread_cond_broadcast(&jm->cond);
     return false;
+}
+
+static void hist_push_locked(rt_job_master *jm, const rt_checkpoint_stats *c)
+{
+    size_t at = (jm->hist_head + jm->hist_count) % RT_JOB_MASTER_HISTORY;
+    jm->hist[at] = *c;
+    if (jm->hist_count < RT_JOB_MASTER_HISTORY)
+        jm->hist_count++;
+    else
+        jm->hist_head = (jm->hist_head + 1) % RT_JOB_MASTER_HISTORY;
+}
+
+/* Moves the history of an attempt that ended into the master's ring, under mu. Its pending
+ * checkpoints can no longer complete: they are reported FAILED. */
+static void keep_history_locked(rt_job_master *jm, rt_job *job)
+{
+    rt_checkpoint_stats *h = malloc(RT_JOB_MASTER_HISTORY * sizeof *h);
+    if (!h)
+        return; /* the history is informative: losing it must not fail the job */
+    size_t n = rt_job_checkpoint_history(job, h, RT_JOB_MASTER_HISTORY);
+    for (size_t i = 0; i < n; i++) {
+        if (h[i].status == RT_CHECKPOINT_IN_PROGRESS) {
+            h[i].status = RT_CHECKPOINT_FAILED;
+            snprintf(h[i].failure, sizeof h[i].failure, "%s", "the attempt ended first");
+        }
+        hist_push_locked(jm, &h[i]);
+    }
+    free(h);
 }
 
 static void *supervise(void *arg)
@@ -262,6 +299,8 @@ static void *supervise(void *arg)
         while (jm->users > 0)
             pthread_cond_wait(&jm->cond, &jm->mu);
         jm->job = NULL;
+        if (started)
+            keep_history_locked(jm, job);
         int64_t delay_ms = 0;
         rt_job_master_status end;
         bool ended = attempt_ended_locked(jm, st, &err, &delay_ms, &end);
@@ -330,6 +369,9 @@ int rt_job_master_start(rt_job_master *jm, rt_err *err)
     pthread_mutex_unlock(&jm->mu);
     if (!fresh)
         return rt_err_set(err, RT_ESTATE, "job master: already started");
+    pthread_mutex_lock(&jm->mu);
+    jm->start_ms = rt_clock_wall_ms();
+    pthread_mutex_unlock(&jm->mu);
 
     int rc = jm->data_dir ? prepare_state(jm, &local) : 0;
     if (rc == 0)
@@ -392,24 +434,76 @@ static int wait_savepoint(rt_job_master *jm, rt_job *job, uint64_t id, rt_err *e
     }
 }
 
-int rt_job_master_stop_with_savepoint(rt_job_master *jm, char *path_out, size_t size, rt_err *err)
+/* Exports completed savepoint id to DATA_DIR/savepoints/savepoint-<id> (path, size 4096). */
+static int export_savepoint(rt_job_master *jm, uint64_t id, char *path, size_t size, rt_err *err)
 {
+    int rc = 0;
+    snprintf(path, size, "%s/savepoints", jm->data_dir);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        rc = rt_err_set(err, RT_EIO, "savepoint %" PRIu64 ": mkdir %s: %s", id, path,
+                        strerror(errno));
+    snprintf(path, size, "%s/savepoints/savepoint-%" PRIu64, jm->data_dir, id);
+    if (rc == 0)
+        rc = st_backend_export(jm->state, id, path, err);
+    return rc;
+}
+
+/* Borrows the running attempt for a savepoint (users++), or says why not. */
+static int borrow_for_savepoint(rt_job_master *jm, bool stop, rt_job **job, rt_err *err)
+{
+    const char *what = stop ? "stop-with-savepoint" : "savepoint";
     pthread_mutex_lock(&jm->mu);
     int rc = 0;
     if (!jm->state)
-        rc = rt_err_set(err, RT_EINVAL, "stop-with-savepoint needs a data directory");
+        rc = rt_err_set(err, RT_EINVAL, "%s needs a data directory", what);
     else if (jm->stopping)
-        rc = rt_err_set(err, RT_ESTATE, "stop-with-savepoint: already in progress");
+        rc = rt_err_set(err, RT_ESTATE, "%s: a stop-with-savepoint is in progress", what);
     else if (jm->status != RT_JOB_MASTER_RUNNING || !jm->job || jm->cancel_requested)
-        rc = rt_err_set(err, RT_ESTATE, "stop-with-savepoint: the job is %s, not running",
+        rc = rt_err_set(err, RT_ESTATE, "%s: the job is %s, not running", what,
                         jm->cancel_requested ? "being canceled"
                                              : rt_job_master_status_name(jm->status));
-    rt_job *job = jm->job;
+    *job = jm->job;
     if (rc == 0) {
-        jm->stopping = true;
+        jm->stopping = stop;
         jm->users++;
     }
     pthread_mutex_unlock(&jm->mu);
+    return rc;
+}
+
+int rt_job_master_trigger_savepoint(rt_job_master *jm, char *path_out, size_t size, rt_err *err)
+{
+    rt_job *job;
+    int rc = borrow_for_savepoint(jm, false, &job, err);
+    if (rc != 0)
+        return rc;
+    uint64_t id = 0;
+    rc = rt_job_trigger_checkpoint(job, true, false, &id, err);
+    if (rc == 0)
+        rc = wait_savepoint(jm, job, id, err);
+    pthread_mutex_lock(&jm->mu);
+    jm->users--;
+    pthread_cond_broadcast(&jm->cond);
+    pthread_mutex_unlock(&jm->mu);
+    /* The attempt may end meanwhile: the savepoint, once completed, lives in the backend, which
+     * stays open until the master is freed. */
+    char path[4096];
+    if (rc == 0)
+        rc = export_savepoint(jm, id, path, sizeof path, err);
+    else
+        rt_err_prefix(err, rc, "savepoint");
+    if (rc != 0)
+        return rc;
+    LOG_INFO("job %s: savepoint %" PRIu64 " written to %s", graph_job_name(jm->graph), id, path);
+    if (size > 0)
+        snprintf(path_out, size, "%s", path);
+    return 0;
+}
+
+int rt_job_master_stop_with_savepoint(rt_job_master *jm, char *path_out, size_t size, rt_err *err)
+{
+    rt_job *job;
+    int rc = borrow_for_savepoint(jm, true, &job, err);
     if (rc != 0)
         return rc;
 
@@ -420,13 +514,7 @@ int rt_job_master_stop_with_savepoint(rt_job_master *jm, char *path_out, size_t 
     bool completed = rc == 0;
     char path[4096];
     if (completed) {
-        snprintf(path, sizeof path, "%s/savepoints", jm->data_dir);
-        if (mkdir(path, 0755) != 0 && errno != EEXIST)
-            rc = rt_err_set(err, RT_EIO, "savepoint %" PRIu64 ": mkdir %s: %s", id, path,
-                            strerror(errno));
-        snprintf(path, sizeof path, "%s/savepoints/savepoint-%" PRIu64, jm->data_dir, id);
-        if (rc == 0)
-            rc = st_backend_export(jm->state, id, path, err);
+        rc = export_savepoint(jm, id, path, sizeof path, err);
     } else {
         rt_err_prefix(err, rc, "stop-with-savepoint");
     }
@@ -502,6 +590,84 @@ uint64_t rt_job_master_restored_checkpoint(rt_job_master *jm)
     uint64_t id = jm->restored;
     pthread_mutex_unlock(&jm->mu);
     return id;
+}
+
+size_t rt_job_master_checkpoint_history(rt_job_master *jm, rt_checkpoint_stats *out, size_t max)
+{
+    rt_checkpoint_stats *cur = malloc(RT_JOB_MASTER_HISTORY * sizeof *cur);
+    if (!cur)
+        return 0;
+    pthread_mutex_lock(&jm->mu);
+    /* jm->job is freed only after it is unpublished under mu: safe to read here. */
+    size_t ncur = jm->job ? rt_job_checkpoint_history(jm->job, cur, RT_JOB_MASTER_HISTORY) : 0;
+    size_t total = jm->hist_count + ncur;
+    size_t skip = total > max ? total - max : 0, n = 0;
+    for (size_t i = 0; i < total; i++) {
+        if (i < skip)
+            continue;
+        out[n++] = i < jm->hist_count ? jm->hist[(jm->hist_head + i) % RT_JOB_MASTER_HISTORY]
+                                      : cur[i - jm->hist_count];
+    }
+    pthread_mutex_unlock(&jm->mu);
+    free(cur);
+    return n;
+}
+
+typedef struct vertex_sum {
+    const char *vertex;
+    rt_vertex_metrics *out;
+} vertex_sum;
+
+static int sum_vertex(const rt_metric_sample *s, void *arg)
+{
+    vertex_sum *v = arg;
+    if (!s->vertex || strcmp(s->vertex, v->vertex) != 0 || s->kind != RT_METRIC_COUNTER)
+        return 0;
+    if (strcmp(s->name, "sluice_records_in_total") == 0)
+        v->out->records_in += s->count;
+    else if (strcmp(s->name, "sluice_records_out_total") == 0)
+        v->out->records_out += s->count;
+    else if (strcmp(s->name, "sluice_batches_in_total") == 0)
+        v->out->batches_in += s->count;
+    else if (strcmp(s->name, "sluice_batches_out_total") == 0)
+        v->out->batches_out += s->count;
+    return 0;
+}
+
+void rt_job_master_vertex_metrics(rt_job_master *jm, size_t vertex, rt_vertex_metrics *out)
+{
+    memset(out, 0, sizeof *out);
+    if (vertex >= graph_job_vertex_count(jm->graph))
+        return;
+    /* The registry, not the attempt: it outlives every attempt and counts all of them. */
+    vertex_sum v = {.vertex = graph_job_vertex(jm->graph, vertex)->id, .out = out};
+    rt_metrics_visit(jm->metrics, sum_vertex, &v);
+}
+
+int rt_job_master_last_error(rt_job_master *jm, rt_err *out)
+{
+    pthread_mutex_lock(&jm->mu);
+    int rc = jm->status == RT_JOB_MASTER_FAILED || jm->last_error.code != 0 ? 0 : RT_ENOTFOUND;
+    if (rc == 0)
+        *out = jm->status == RT_JOB_MASTER_FAILED ? jm->failure : jm->last_error;
+    pthread_mutex_unlock(&jm->mu);
+    return rc;
+}
+
+int64_t rt_job_master_start_time(rt_job_master *jm)
+{
+    pthread_mutex_lock(&jm->mu);
+    int64_t t = jm->start_ms;
+    pthread_mutex_unlock(&jm->mu);
+    return t;
+}
+
+int64_t rt_job_master_end_time(rt_job_master *jm)
+{
+    pthread_mutex_lock(&jm->mu);
+    int64_t t = jm->end_ms;
+    pthread_mutex_unlock(&jm->mu);
+    return t;
 }
 
 rt_metrics *rt_job_master_metrics(rt_job_master *jm)

@@ -74,6 +74,32 @@ void rt_job_master_cancel(rt_job_master *jm);
  * Blocks until the savepoint is written; thread-safe. */
 int rt_job_master_stop_with_savepoint(rt_job_master *jm, char *path_out, size_t size, rt_err *err);
 
+/* A savepoint that does not stop the job: triggers it, waits for it and exports it to
+ * DATA_DIR/savepoints/savepoint-<id> as stop-with-savepoint does (path copied to path_out,
+ * truncated to size); the job goes on. RT_EINVAL without a data directory, RT_ESTATE when the job
+ * is not running or a stop-with-savepoint is in progress, or why the savepoint failed or could
+ * not be exported. Blocks until the savepoint is written; thread-safe (several may run at once).
+ * The master must not be freed meanwhile. */
+int rt_job_master_trigger_savepoint(rt_job_master *jm, char *path_out, size_t size, rt_err *err);
+
+/* Copies up to max of the most recent checkpoints across attempts (newest last; the master keeps
+ * the last RT_JOB_MASTER_HISTORY) into out and returns how many. A checkpoint still in progress
+ * when its attempt ended is reported FAILED. Thread-safe. */
+#define RT_JOB_MASTER_HISTORY 32
+size_t rt_job_master_checkpoint_history(rt_job_master *jm, rt_checkpoint_stats *out, size_t max);
+
+/* Sums over every attempt of vertex `vertex`'s (index in the graph) subtasks' record and batch
+ * counters, read from the master's registry: also after the job ended. Thread-safe. */
+void rt_job_master_vertex_metrics(rt_job_master *jm, size_t vertex, rt_vertex_metrics *out);
+
+/* The latest failure: why a FAILED master failed, else why the latest attempt that failed did
+ * (the master restarted after it). 0, or RT_ENOTFOUND when no attempt failed. Thread-safe. */
+int rt_job_master_last_error(rt_job_master *jm, rt_err *out);
+
+/* Wall-clock ms when rt_job_master_start was called / when the master ended; 0 for not yet. */
+int64_t rt_job_master_start_time(rt_job_master *jm);
+int64_t rt_job_master_end_time(rt_job_master *jm);
+
 /* Waits until the master ends or timeout_ms passes (-1: forever); returns the status then. */
 rt_job_master_status rt_job_master_wait(rt_job_master *jm, int64_t timeout_ms);
 rt_job_master_status rt_job_master_status_get(rt_job_master *jm);

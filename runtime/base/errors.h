@@ -22,7 +22,8 @@
     X(EEXIST, -9, false, "already exists")                                                         \
     X(EUNSUPPORTED, -10, false, "unsupported")                                                     \
     X(ESTATE, -11, false, "incompatible state")                                                    \
-    X(EINTERNAL, -12, false, "internal error")
+    X(EINTERNAL, -12, false, "internal error")                                                     \
+    X(EBUSY, -13, false, "busy")
 
 enum rt_err_code {
 #define RT_ERR_ENUM_(name, value, transient, desc) RT_##name = (value),

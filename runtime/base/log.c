@@ -3,6 +3,7 @@
 #include "runtime/base/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,11 +13,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/base/buf.h"
 #include "runtime/base/clock.h"
 #include "runtime/base/errors.h"
 
 int rt_log_level_current = RT_LOG_INFO;
 static int log_fd = 2;
+static rt_log_format log_format = RT_LOG_FORMAT_TEXT;
+/* The log file opened by rt_log_open_file (log_fd then is that file), and its path for reopen. */
+static bool log_file_open;
+static char *log_file_path;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 static const char *const level_tags[] = {"ERROR", "WARN", "INFO", "DEBUG"};
@@ -53,6 +59,87 @@ void rt_log_set_level(rt_log_level level)
 void rt_log_set_fd(int fd)
 {
     log_fd = fd;
+}
+
+const char *rt_log_format_name(rt_log_format format)
+{
+    return format == RT_LOG_FORMAT_JSON ? "json" : format == RT_LOG_FORMAT_TEXT ? "text" : "?";
+}
+
+int rt_log_format_parse(const char *name, rt_log_format *out)
+{
+    if (name && strcasecmp(name, "text") == 0) {
+        *out = RT_LOG_FORMAT_TEXT;
+        return 0;
+    }
+    if (name && strcasecmp(name, "json") == 0) {
+        *out = RT_LOG_FORMAT_JSON;
+        return 0;
+    }
+    return RT_EINVAL;
+}
+
+void rt_log_set_format(rt_log_format format)
+{
+    log_format = format;
+}
+
+static int open_log(const char *path, rt_err *err)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        rt_err_set(err, RT_EIO, "log file '%s': %s", path, strerror(errno));
+    return fd;
+}
+
+int rt_log_open_file(const char *path, rt_err *err)
+{
+    int fd = open_log(path, err);
+    if (fd < 0)
+        return RT_EIO;
+    char *copy = strdup(path);
+    if (!copy) {
+        close(fd);
+        return rt_err_set(err, RT_ENOMEM, "log file '%s': out of memory", path);
+    }
+    if (log_file_open) {
+        /* Keep the fd number stable so that the swap is atomic, as in rt_log_reopen. */
+        dup2(fd, log_fd);
+        close(fd);
+    } else {
+        log_fd = fd;
+        log_file_open = true;
+    }
+    free(log_file_path);
+    log_file_path = copy;
+    return 0;
+}
+
+int rt_log_reopen(rt_err *err)
+{
+    if (!log_file_open)
+        return 0;
+    int fd = open_log(log_file_path, err);
+    if (fd < 0)
+        return RT_EIO;
+    /* dup2 replaces log_fd atomically: a concurrent write(2) goes whole to one file or the other,
+     * and log_fd never names a closed descriptor. */
+    int rc = 0;
+    if (dup2(fd, log_fd) < 0)
+        rc = rt_err_set(err, RT_EIO, "log file '%s': dup2: %s", log_file_path, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+void rt_log_close_file(void)
+{
+    if (!log_file_open)
+        return;
+    close(log_fd);
+    log_fd = 2;
+    log_file_open = false;
+    free(log_file_path);
+    log_file_path = NULL;
 }
 
 /* ---- redaction ---------------------------------------------------------------------------- */
@@ -213,6 +300,39 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* Writes all of buf with as few write(2) calls as the kernel allows (one, in practice). */
+static void write_line(const char *buf, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(log_fd, buf + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        off += (size_t)w;
+    }
+}
+
+/* The JSON form of one line: msg is already redacted, so escaping cannot reveal a secret. */
+static void write_json_line(const struct tm *tm, int64_t now, rt_log_level level, const char *file,
+                            int line, const char *msg, size_t msg_len)
+{
+    rt_buf b;
+    rt_buf_init(&b);
+    rt_buf_appendf(&b, "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\",\"level\":\"%s\",\"file\":",
+                   tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min,
+                   tm->tm_sec, (int)(now % 1000), rt_log_level_name(level));
+    const char *f = base_name(file ? file : "?");
+    rt_buf_append_json_str(&b, f, strlen(f));
+    rt_buf_appendf(&b, ",\"line\":%d,\"msg\":", line);
+    rt_buf_append_json_str(&b, msg, msg_len);
+    rt_buf_append_str(&b, "}\n");
+    write_line(b.data, b.len);
+    rt_buf_fini(&b);
+}
+
 void rt_log_write(rt_log_level level, const char *file, int line, const char *fmt, ...)
 {
     char stack[4096];
@@ -254,19 +374,15 @@ void rt_log_write(rt_log_level level, const char *file, int line, const char *fm
         }
     }
     /* One byte stays free for the newline. */
-    size_t len = (size_t)head + redact(buf + head, cap - (size_t)head - 1);
-    buf[len++] = '\n';
-
-    /* One write(2) keeps lines of concurrent threads whole; retry only what a signal cut short. */
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(log_fd, buf + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        off += (size_t)w;
+    size_t msg_len = redact(buf + head, cap - (size_t)head - 1);
+    if (log_format == RT_LOG_FORMAT_JSON) {
+        write_json_line(&tm, now, level, file, line, buf + head, msg_len);
+    } else {
+        size_t len = (size_t)head + msg_len;
+        buf[len++] = '\n';
+        /* One write(2) keeps lines of concurrent threads whole; retry only what a signal cut
+         * short. */
+        write_line(buf, len);
     }
     if (buf != stack)
         free(buf);

@@ -11,7 +11,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: sluice [--log-level error|warn|info|debug] <command> [args]\n"
+            "usage: sluice [--log-level error|warn|info|debug] [--url URL] [--token T |\n"
+            "              --token-file F] [--json] <command> [args]\n"
             "\n"
             "commands:\n"
             "  run JOB.json        run a job in the foreground until it finishes or is interrupted\n"
@@ -32,10 +33,25 @@ static void usage(FILE *out)
             "                      StarRocks DDL and a job from MySQL table metadata\n"
             "                      (sluice generate --help for its options and exit codes)\n"
             "\n"
+            "commands that talk to sluiced (--url, default $SLUICE_URL or http://127.0.0.1:8081):\n"
+            "  submit JOB.json [--savepoint PATH]   submit a job; prints its id\n"
+            "  list                                 the jobs (id, name, state, start, restarts)\n"
+            "  status ID                            state, failure, vertices, latest checkpoint\n"
+            "  cancel ID [--no-wait]                cancel; waits until the job has ended\n"
+            "  stop ID                              stop with a savepoint; prints its location\n"
+            "  savepoint ID                         take a savepoint; prints its location\n"
+            "  checkpoints ID                       the checkpoint history\n"
+            "      [--timeout SECONDS]              how long cancel/stop/savepoint wait (300)\n"
+            "      [--json]                         print the daemon's JSON unchanged\n"
+            "\n"
             "options:\n"
             "  --help              this text\n"
             "  --version           the version\n"
             "  --log-level LEVEL   log verbosity on stderr (default info)\n"
+            "  --url URL           sluiced's REST address (default $SLUICE_URL)\n"
+            "  --token T           bearer token for sluiced (default $SLUICE_TOKEN)\n"
+            "  --token-file F      ... read from the first line of F\n"
+            "  --json              client commands print the daemon's JSON\n"
             "\n"
             "environment:\n"
             "  SLUICE_FAILPOINTS   failpoints to arm, for tests: name=action[@N[+]],...\n"
@@ -48,13 +64,20 @@ static void usage(FILE *out)
                 t->help ? t->help : "");
     }
     fprintf(out, "\nexit codes: 0 finished (or stopped with a savepoint), 1 failed, 2 bad usage,\n"
-                 "bad job or incompatible state, 130 canceled\n");
+                 "bad job or incompatible state, 130 canceled; client commands: 0 ok, 1 the\n"
+                 "request failed, 2 bad usage, 3 sluiced unreachable, 4 not found, 5 unauthorized\n");
 }
 
 int main(int argc, char **argv)
 {
+    cli_remote remote = {0};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
+        int r = cli_remote_parse_option(&remote, argc, argv, &i);
+        if (r < 0)
+            return CLI_EXIT_USAGE;
+        if (r > 0)
+            continue;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return CLI_EXIT_FINISHED;
@@ -94,7 +117,7 @@ int main(int argc, char **argv)
     else if (strcmp(argv[i], "generate") == 0)
         code = cli_cmd_generate(argc - i, argv + i);
     else
-        code = -1;
+        code = cli_cmd_jobs(&remote, argc - i, argv + i);
     rt_failpoint_reset();
     if (code >= 0)
         return code;
