@@ -8,7 +8,8 @@ SLUICE_JOBS=${SLUICE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Packages the build and the tests need on Debian 12.
 SLUICE_PACKAGES=(build-essential cmake pkg-config libmariadb-dev libcurl4-openssl-dev
                  librocksdb-dev libjansson-dev libevent-dev zlib1g-dev libzstd-dev
-                 mariadb-server mariadb-client curl python3 tzdata libyaml-dev)
+                 mariadb-server mariadb-client curl python3 tzdata libyaml-dev
+                 chromium nodejs)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -25,6 +26,20 @@ install_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
+}
+
+# The web console's browser test (tests/e2e/web): playwright-core from npm drives Debian's
+# chromium (no browser download). Debian's nodejs ships npm separately; NodeSource's bundles it.
+install_web_test_deps() {
+    if ! command -v npm >/dev/null 2>&1; then
+        log "installing: npm"
+        local sudo=()
+        [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    fi
+    [ -d "$SLUICE_ROOT/tests/e2e/web/node_modules/playwright-core" ] && return 0
+    log "npm ci in tests/e2e/web (playwright-core)"
+    (cd "$SLUICE_ROOT/tests/e2e/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
 # build_tree DIR [cmake args...]: configure and build everything in DIR; on failure print the

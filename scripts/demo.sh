@@ -61,11 +61,20 @@ grep -v '^--' "$demo_dir/shop-sync.sql" | sed 's/^/    /'
 log "the job ($demo_dir/shop-sync.json):"
 sed 's/^/    /' "$demo_dir/shop-sync.json"
 
-log "running the job: snapshot of every table, then the binlog; exactly once, a checkpoint every 2 s"
-"$sluice" run "$demo_dir/shop-sync.json" --data-dir "$demo_dir/state" \
-    --metrics-file "$demo_dir/sync.prom" 2>"$demo_dir/sync.log" &
-job=$!
-pids+=($job)
+# The job runs under sluiced, the daemon, which also serves the web console (web/): the same
+# pipeline could have been built there with the wizard. The passwords reach the job through the
+# daemon's environment (password_env), never through the job file or the REST API.
+daemon=build/release/runtime/daemon/sluiced
+"$daemon" --data-dir "$demo_dir/daemon" --listen 127.0.0.1:0 --port-file "$demo_dir/sluiced.port" \
+    --web-dir "$SLUICE_ROOT/web" --log-file "$demo_dir/sluiced.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$demo_dir/sluiced.port" ] && break; sleep 0.1; done
+url="http://127.0.0.1:$(cat "$demo_dir/sluiced.port")"
+export SLUICE_URL=$url
+log "sluiced is up; the web console: $url/"
+log "submitting the job: snapshot of every table, then the binlog; exactly once, a checkpoint every 2 s"
+jid=$("$sluice" submit "$demo_dir/shop-sync.json")
+log "job $jid (watch it at $url/#/jobs/$jid)"
 log "20 s of inserts, updates and deletes in transactions, while the job runs:"
 python3 scripts/demo_shop.py changes 20 | "$maria" client "$demo_dir/mariadb" &
 writer=$!
@@ -85,7 +94,13 @@ for _ in $(seq 1 30); do
     sleep 1
 done
 cat "$demo_dir/compare.txt"
-kill -INT "$job"; wait "$job" || true
-[ "$converged" -eq 1 ] || { log "the target did not converge; see $demo_dir/sync.log"; exit 1; }
+"$sluice" status "$jid" | sed 's/^/    /'
+[ "$converged" -eq 1 ] || { log "the target did not converge; see $demo_dir/sluiced.log"; exit 1; }
 log "converged: every table equal in rows and checksum"
-log "the sink's transactions: $(grep -h '^sluice_starrocks_transactions_committed_total' "$demo_dir/sync.prom" | awk '{s+=$2} END {print s}') committed"
+log "the sink's transactions: $(curl -s "$url/metrics" | grep '^sluice_starrocks_transactions_committed_total' | awk '{s+=$2} END {print s}') committed"
+if [ -t 0 ] || [ -n "${SLUICE_DEMO_HOLD:-}" ]; then
+    log "the sync keeps running: open the web console at $url/ (job $jid); press Enter to end the demo"
+    read -r _ || true
+fi
+"$sluice" cancel "$jid" >/dev/null || true
+log "web console was at $url/ (it ends with the demo; run sluiced --data-dir DIR to keep one)"

@@ -8,6 +8,7 @@ cd "$SLUICE_ROOT"
 
 start=$(date +%s)
 install_packages
+install_web_test_deps
 
 build_tree build/test -DCMAKE_BUILD_TYPE=Release
 log "ctest (Release)"

@@ -3,6 +3,7 @@
  * gen_create_tables; nothing built here holds them. */
 #include "jobs/codegen/codegen.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct gen_result {
     gen_lines lossy, notes, conflicts;
     char *ddl;
     char *job;
+    bool *columns_listed; /* per tables.items[i]: its columns were cut to a gen_column_list */
 };
 
 const char *gen_merge_key_name(gen_merge_key k)
@@ -67,6 +69,7 @@ void gen_result_free(gen_result *r)
     gen_lines_fini(&r->conflicts);
     free(r->ddl);
     free(r->job);
+    free(r->columns_listed);
     free(r);
 }
 
@@ -214,6 +217,86 @@ static void build_ddl(gen_result *r, const char *job_name)
     r->ddl = rt_buf_take(&b);
 }
 
+static bool key_has(const gen_table *t, size_t col)
+{
+    for (size_t k = 0; k < t->key_count; k++)
+        if (t->key[k] == col)
+            return true;
+    return false;
+}
+
+/* Cuts t's columns to names plus its key columns (table order kept, key indexes remapped). */
+static int cut_columns(gen_table *t, const gen_column_list *l, rt_err *err)
+{
+    bool *keep = calloc(t->column_count ? t->column_count : 1, sizeof *keep);
+    if (!keep)
+        return rt_err_set(err, RT_ENOMEM, "columns: out of memory");
+    for (size_t i = 0; i < l->count; i++) {
+        long at = gen_table_find_column(t, l->names[i]);
+        if (at < 0) {
+            free(keep);
+            return rt_err_set(err, RT_EINVAL, "columns \"%s\": table %s.%s has no column \"%s\"",
+                              l->pattern, t->db, t->name, l->names[i]);
+        }
+        keep[at] = true;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < t->column_count; i++) {
+        gen_column *c = &t->columns[i];
+        if (!keep[i] && !key_has(t, i)) {
+            free(c->name);
+            free(c->data_type);
+            free(c->column_type);
+            free(c->charset);
+            free(c->comment);
+            continue;
+        }
+        for (size_t k = 0; k < t->key_count; k++)
+            if (t->key[k] == i)
+                t->key[k] = n;
+        t->columns[n++] = *c;
+    }
+    t->column_count = n;
+    free(keep);
+    return 0;
+}
+
+/* Applies o->columns: the first list whose pattern matches a table's whole name cuts it. */
+static int apply_column_lists(const gen_options *o, gen_result *r, rt_err *err)
+{
+    if (!o->column_list_count)
+        return 0;
+    r->columns_listed = calloc(r->tables.count ? r->tables.count : 1, sizeof(bool));
+    if (!r->columns_listed)
+        return rt_err_set(err, RT_ENOMEM, "columns: out of memory");
+    int rc = 0;
+    for (size_t p = 0; rc == 0 && p < o->column_list_count; p++) {
+        const gen_column_list *l = &o->columns[p];
+        rt_buf re;
+        rt_buf_init(&re);
+        rt_buf_appendf(&re, "^(%s)$", l->pattern ? l->pattern : "");
+        regex_t rx;
+        if (!l->pattern || !l->count || regcomp(&rx, re.data, REG_EXTENDED | REG_NOSUB) != 0) {
+            rt_buf_fini(&re);
+            return rt_err_set(err, RT_EINVAL,
+                              "columns \"%s\": need a valid regex and at least one column",
+                              l->pattern ? l->pattern : "");
+        }
+        rt_buf_fini(&re);
+        for (size_t i = 0; rc == 0 && i < r->tables.count; i++) {
+            gen_table *t = &r->tables.items[i];
+            char full[600];
+            snprintf(full, sizeof full, "%s.%s", t->db, t->name);
+            if (r->columns_listed[i] || regexec(&rx, full, 0, NULL, 0) != 0)
+                continue;
+            rc = cut_columns(t, l, err);
+            r->columns_listed[i] = rc == 0;
+        }
+        regfree(&rx);
+    }
+    return rc;
+}
+
 static int generate(const gen_options *o, gen_result *r, rt_err *err)
 {
     int rc = gen_url_parse_mysql(o->source_url ? o->source_url : "", &r->source, err);
@@ -230,6 +313,10 @@ static int generate(const gen_options *o, gen_result *r, rt_err *err)
         .source_password_file = o->source_password_file,
         .target = &r->target,
         .target_password_file = o->target_password_file,
+        .source_password =
+            o->embed_passwords ? (o->source_password ? o->source_password : "") : NULL,
+        .target_password =
+            o->embed_passwords ? (o->target_password ? o->target_password : "") : NULL,
     };
     r->ddl_options = (gen_ddl_options){
         .buckets = o->buckets,
@@ -249,6 +336,9 @@ static int generate(const gen_options *o, gen_result *r, rt_err *err)
     if (rc == 0)
         rc = gen_schema_scan(c, o->tables, o->table_count, gen_lines_add_cb, &r->notes, &r->tables,
                              err);
+    if (rc == 0)
+        rc = apply_column_lists(o, r, err);
+    jo.columns_listed = r->columns_listed;
     if (rc == 0)
         rc = gen_targets_group(&r->tables, o->routes, o->route_count, &r->targets, err);
     for (size_t i = 0; rc == 0 && i < r->targets.count; i++)

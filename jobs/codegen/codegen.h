@@ -4,6 +4,7 @@
 #ifndef SLUICE_JOBS_CODEGEN_CODEGEN_H
 #define SLUICE_JOBS_CODEGEN_CODEGEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,9 +22,18 @@ const char *gen_merge_key_name(gen_merge_key k);
 /* Parses "add-source" / "accept". RT_EINVAL otherwise. */
 int gen_merge_key_parse(const char *s, gen_merge_key *out, rt_err *err);
 
+/* Only these columns of the tables a whole-name regex matches (mysql_cdc's "columns" config); the
+ * key columns are always kept. Caller-allocated; borrowed. */
+typedef struct gen_column_list {
+    const char *pattern;      /* POSIX extended regex over whole "db.table" names */
+    const char *const *names; /* columns to keep, each must exist */
+    size_t count;
+} gen_column_list;
+
 /* Caller-allocated; every pointer borrowed for the duration of the call. Zero values take the
- * defaults noted. Passwords are resolved text, used to connect and never written anywhere: the
- * job refers to SLUICE_SOURCE_PASSWORD / SLUICE_TARGET_PASSWORD, or to the password files. */
+ * defaults noted. Passwords are resolved text, used to connect and never written anywhere (unless
+ * embed_passwords): the job refers to SLUICE_SOURCE_PASSWORD / SLUICE_TARGET_PASSWORD, or to the
+ * password files. */
 typedef struct gen_options {
     const char *source_url;           /* mysql://USER@HOST[:PORT][?ssl_mode=MODE] */
     const char *source_password;      /* NULL: none */
@@ -47,6 +57,12 @@ typedef struct gen_options {
     unsigned replication_num;        /* 0: 1 */
     const char *const *properties;   /* "key=value" table properties */
     size_t property_count;
+    const gen_column_list *columns; /* NULL: every column of every table */
+    size_t column_list_count;
+    /* The job carries the passwords as literal "password" values instead of references: for the
+     * daemon, whose environment holds no SLUICE_*_PASSWORD (its store keeps job texts 0600 and its
+     * views mask them). Off for the CLI, whose jobs never hold a password. */
+    bool embed_passwords;
 } gen_options;
 
 typedef struct gen_result gen_result;

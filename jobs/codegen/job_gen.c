@@ -115,7 +115,9 @@ static json_t *source_vertex(const gen_job_options *o, const gen_table_set *tabl
     json_object_set_new(cfg, "host", json_string(o->source->host));
     json_object_set_new(cfg, "port", json_integer(o->source->port));
     json_object_set_new(cfg, "user", json_string(o->source->user));
-    if (o->source_password_file)
+    if (o->source_password)
+        json_object_set_new(cfg, "password", json_string(o->source_password));
+    else if (o->source_password_file)
         json_object_set_new(cfg, "password_file", json_string(o->source_password_file));
     else
         json_object_set_new(cfg, "password_env", json_string(GEN_SOURCE_PASSWORD_ENV));
@@ -125,6 +127,22 @@ static json_t *source_vertex(const gen_job_options *o, const gen_table_set *tabl
     for (size_t i = 0; i < tables->count; i++)
         json_array_append_new(list, table_regex(&tables->items[i]));
     json_object_set_new(cfg, "tables", list);
+    json_t *cols = json_object();
+    for (size_t i = 0; o->columns_listed && i < tables->count; i++) {
+        if (!o->columns_listed[i])
+            continue;
+        const gen_table *t = &tables->items[i];
+        json_t *names = json_array();
+        for (size_t k = 0; k < t->column_count; k++)
+            json_array_append_new(names, json_string(t->columns[k].name));
+        json_t *re = table_regex(t);
+        json_object_set_new(cols, json_string_value(re), names);
+        json_decref(re);
+    }
+    if (json_object_size(cols))
+        json_object_set_new(cfg, "columns", cols);
+    else
+        json_decref(cols);
     json_object_set_new(cfg, "server_id", server_id_json(o, par));
     json_object_set_new(cfg, "startup", json_string(o->startup ? o->startup : "initial"));
     json_t *v = json_object();
@@ -191,7 +209,9 @@ static json_t *sink_vertex(const gen_job_options *o, const char *from, unsigned 
     snprintf(addr, sizeof addr, "%s:%u", o->target->host, o->target->query_port);
     json_object_set_new(cfg, "query_url", json_string(addr));
     json_object_set_new(cfg, "user", json_string(o->target->user));
-    if (o->target_password_file)
+    if (o->target_password)
+        json_object_set_new(cfg, "password", json_string(o->target_password));
+    else if (o->target_password_file)
         json_object_set_new(cfg, "password_file", json_string(o->target_password_file));
     else
         json_object_set_new(cfg, "password_env", json_string(GEN_TARGET_PASSWORD_ENV));

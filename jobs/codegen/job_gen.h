@@ -30,6 +30,13 @@ typedef struct gen_job_options {
     /* The sink sends CSV rather than JSON lines: JSON bodies cannot carry bytes that are not
      * UTF-8, so tables with VARBINARY columns need it. */
     bool sink_csv;
+    /* Literal passwords written into the job as "password" (the daemon's console); NULL: the
+     * reference (password_file or the environment variable). */
+    const char *source_password;
+    const char *target_password;
+    /* Per tables->items[i]: true writes the table's (already filtered) columns into the source's
+     * "columns" config. NULL: no column lists. */
+    const bool *columns_listed;
 } gen_job_options;
 
 /* Checks the options that do not need a server (name, semantic, server_id range size against

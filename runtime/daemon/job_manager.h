@@ -99,6 +99,11 @@ int rt_job_manager_checkpoints_json(rt_job_manager *m, const char *id, char **js
 int rt_job_manager_trigger_json(rt_job_manager *m, const char *id, const char *trigger,
                                 char **json, rt_err *err);
 
+/* One job's metrics (GET /jobs/:id/metrics), for the web console's charts:
+ * {"series": [{"name", "labels": {"vertex", "subtask", <extra label>}, "value"}]} (an info
+ * series' value is its text; a job with no running master has no series). RT_ENOTFOUND. */
+int rt_job_manager_job_metrics_json(rt_job_manager *m, const char *id, char **json, rt_err *err);
+
 /* Appends the Prometheus text exposition of every job's metrics (one HELP/TYPE header per family
  * across jobs; series labelled job="name" as registered) and the daemon's own series
  * (sluiced_jobs{state=...}, sluiced_submissions_total) to out. 0 or RT_ENOMEM. */

@@ -8,6 +8,7 @@
 #include "runtime/base/clock.h"
 #include "runtime/daemon/job_manager_int.h"
 #include "runtime/daemon/job_text.h"
+#include "runtime/metrics.h"
 
 static int dump(json_t *root, char **json, rt_err *err)
 {
@@ -67,13 +68,48 @@ int rt_job_manager_list_json(rt_job_manager *m, char **json, rt_err *err)
     return dump(json_pack("{s:o}", "jobs", jobs), json, err);
 }
 
+/* What a jobs list shows at a glance beyond Flink's overview fields: the records the sinks took,
+ * the latest completed checkpoint and the last failure. `h` is scratch for the history. */
+static void glance(const job_entry *e, json_t *row, rt_checkpoint_stats *h)
+{
+    uint64_t sunk = 0;
+    for (size_t i = 0; e->jm && e->graph && i < graph_job_vertex_count(e->graph); i++) {
+        rt_vertex_metrics vm = {0};
+        if (graph_job_vertex(e->graph, i)->kind != GRAPH_KIND_SINK)
+            continue;
+        rt_job_master_vertex_metrics(e->jm, i, &vm);
+        sunk += vm.records_in;
+    }
+    json_object_set_new(row, "sink-records", json_integer((json_int_t)sunk));
+    size_t n = e->jm && h ? rt_job_master_checkpoint_history(e->jm, h, RT_JOB_MASTER_HISTORY) : 0;
+    const rt_checkpoint_stats *last = NULL;
+    for (size_t i = n; i-- > 0 && !last;)
+        if (h[i].status == RT_CHECKPOINT_COMPLETED && !h[i].savepoint)
+            last = &h[i];
+    json_object_set_new(row, "latest-checkpoint",
+                        last ? json_pack("{s:I, s:I, s:I}", "id", (json_int_t)last->id,
+                                         "trigger_timestamp", (json_int_t)last->trigger_ms,
+                                         "end_to_end_duration", (json_int_t)last->duration_ms)
+                             : json_null());
+    rt_err why = {0};
+    const char *failure = e->rec.failure;
+    if (e->jm && rt_job_master_last_error(e->jm, &why) == 0)
+        failure = why.msg;
+    json_object_set_new(row, "last-failure", failure ? json_string(failure) : json_null());
+}
+
 int rt_job_manager_overview_json(rt_job_manager *m, char **json, rt_err *err)
 {
     json_t *jobs = json_array();
+    rt_checkpoint_stats *h = calloc(RT_JOB_MASTER_HISTORY, sizeof *h);
     pthread_mutex_lock(&m->mu);
-    for (job_entry *e = m->jobs; e; e = e->next)
-        json_array_append_new(jobs, summary(e));
+    for (job_entry *e = m->jobs; e; e = e->next) {
+        json_t *row = summary(e);
+        glance(e, row, h);
+        json_array_append_new(jobs, row);
+    }
     pthread_mutex_unlock(&m->mu);
+    free(h);
     return dump(json_pack("{s:o}", "jobs", jobs), json, err);
 }
 
@@ -242,4 +278,45 @@ int rt_job_manager_trigger_json(rt_job_manager *m, const char *id, const char *t
                          "failure-cause", "message", t->failure.msg);
     pthread_mutex_unlock(&m->mu);
     return dump(root, json, err);
+}
+
+static int metric_series(const rt_metric_sample *s, void *arg)
+{
+    json_t *labels = json_object();
+    if (s->vertex) {
+        json_object_set_new(labels, "vertex", json_string(s->vertex));
+        json_object_set_new(labels, "subtask", json_integer(s->subtask));
+    }
+    if (s->label_key)
+        json_object_set_new(labels, s->label_key,
+                            json_string(s->label_value ? s->label_value : ""));
+    json_t *value;
+    if (s->kind == RT_METRIC_INFO)
+        value = json_string(s->text);
+    else if (s->kind == RT_METRIC_COUNTER)
+        value = json_integer((json_int_t)s->count);
+    else if (s->kind == RT_METRIC_GAUGE)
+        value = json_integer((json_int_t)s->gauge);
+    else
+        value = json_real(s->value);
+    json_array_append_new(arg, json_pack("{s:s, s:o, s:o}", "name", s->name, "labels", labels,
+                                         "value", value ? value : json_null()));
+    return 0;
+}
+
+int rt_job_manager_job_metrics_json(rt_job_manager *m, const char *id, char **json, rt_err *err)
+{
+    json_t *series = json_array();
+    pthread_mutex_lock(&m->mu);
+    job_entry *e = job_entry_find(m, id);
+    if (!e) {
+        pthread_mutex_unlock(&m->mu);
+        json_decref(series);
+        return rt_err_set(err, RT_ENOTFOUND, "job %s: no such job", id);
+    }
+    /* Under mu: forget and close free jm only under it too. */
+    if (e->jm)
+        rt_metrics_visit(rt_job_master_metrics(e->jm), metric_series, series);
+    pthread_mutex_unlock(&m->mu);
+    return dump(json_pack("{s:o}", "series", series), json, err);
 }

@@ -18,6 +18,10 @@
 #include "runtime/daemon/job_manager.h"
 #include "runtime/rest/rest_server.h"
 
+#ifndef SLUICE_WEB_DIR
+#define SLUICE_WEB_DIR "web"
+#endif
+
 #define STOP_TIMEOUT_MS 60000
 /* A token shorter than this is guessable; a file longer than this is not a token file. */
 #define MIN_TOKEN_LEN 16
@@ -29,6 +33,7 @@ typedef struct options {
     const char *token_file;
     const char *log_file;
     const char *port_file;
+    const char *web_dir;
     rt_log_format log_format;
     rt_log_level log_level;
     bool savepoint_on_stop;
@@ -51,13 +56,24 @@ static void usage(FILE *f)
             "  --log-level L          error, warn, info (default) or debug (adds the access log)\n"
             "  --savepoint-on-stop    on SIGTERM, stop each running job with a savepoint\n"
             "  --max-body SIZE        largest request body (default 1MiB)\n"
+            "  --web-dir DIR          the web console's files (default " SLUICE_WEB_DIR ")\n"
             "  --version, --help\n");
 }
 
 /* Parses argv into o. Returns 0, 1 to exit 0 (help/version), or RT_EINVAL with the message. */
 static int parse_args(int argc, char **argv, options *o, rt_err *err)
 {
-    enum { O_LISTEN = 256, O_TOKEN, O_LOGFILE, O_LOGFMT, O_LOGLEVEL, O_SPSTOP, O_MAXBODY, O_PORTF };
+    enum {
+        O_LISTEN = 256,
+        O_TOKEN,
+        O_LOGFILE,
+        O_LOGFMT,
+        O_LOGLEVEL,
+        O_SPSTOP,
+        O_MAXBODY,
+        O_PORTF,
+        O_WEBDIR
+    };
     static const struct option longopts[] = {
         {"data-dir", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, O_LISTEN},
@@ -68,12 +84,14 @@ static int parse_args(int argc, char **argv, options *o, rt_err *err)
         {"savepoint-on-stop", no_argument, NULL, O_SPSTOP},
         {"max-body", required_argument, NULL, O_MAXBODY},
         {"port-file", required_argument, NULL, O_PORTF},
+        {"web-dir", required_argument, NULL, O_WEBDIR},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     *o = (options){.listen = RT_REST_DEFAULT_LISTEN,
                    .log_level = RT_LOG_INFO,
+                   .web_dir = SLUICE_WEB_DIR,
                    .max_body = RT_REST_DEFAULT_MAX_BODY};
     opterr = 0;
     optind = 1;
@@ -95,6 +113,9 @@ static int parse_args(int argc, char **argv, options *o, rt_err *err)
             break;
         case O_PORTF:
             o->port_file = optarg;
+            break;
+        case O_WEBDIR:
+            o->web_dir = optarg;
             break;
         case O_LOGFMT:
             if (rt_log_format_parse(optarg, &o->log_format))
@@ -237,8 +258,11 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    rt_rest_server_options so = {
-        .listen = o.listen, .token = token, .max_body = o.max_body, .handle_signals = true};
+    rt_rest_server_options so = {.listen = o.listen,
+                                 .token = token,
+                                 .max_body = o.max_body,
+                                 .handle_signals = true,
+                                 .web_dir = o.web_dir};
     rt_rest_server *srv = NULL;
     rc = rt_rest_server_open(&so, m, &srv, &err);
     bool with_token = token != NULL;
@@ -251,6 +275,11 @@ int main(int argc, char **argv)
         LOG_INFO("sluiced listening on http://%s%s%s:%d (data %s, %s)", v6 ? "[" : "", host,
                  v6 ? "]" : "", rt_rest_server_port(srv), o.data_dir,
                  with_token ? "bearer auth on" : "bearer auth off, loopback only");
+        struct stat wst;
+        if (stat(o.web_dir, &wst) != 0 || !S_ISDIR(wst.st_mode))
+            LOG_WARN("sluiced: web console directory '%s' not found: GET / answers 404 (the "
+                     "REST API works; set --web-dir)",
+                     o.web_dir);
         rc = rt_rest_server_run(srv, &err);
     }
     if (rc)

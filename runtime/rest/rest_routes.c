@@ -35,6 +35,8 @@ void rt_rest_reply_error(rt_rest_reply *r, int status, const char *msg)
 {
     r->status = status;
     r->content_type = JSON_TYPE;
+    r->cache_control = NULL;
+    r->raw = false;
     rt_buf_reset(&r->body);
     rt_buf_append_str(&r->body, "{\"errors\": [");
     rt_buf_append_json_str(&r->body, msg, strlen(msg));
@@ -237,6 +239,14 @@ static void h_checkpoints(const rt_rest_api *api, const rt_rest_request *req, ch
     view(r, rt_job_manager_checkpoints_json(api->manager, params[0], &json, &err), &json, &err);
 }
 
+static void h_job_metrics(const rt_rest_api *api, const rt_rest_request *req, char **params,
+                          rt_rest_reply *r)
+{
+    char *json = NULL;
+    rt_err err = {0};
+    view(r, rt_job_manager_job_metrics_json(api->manager, params[0], &json, &err), &json, &err);
+}
+
 static void h_trigger(const rt_rest_api *api, const rt_rest_request *req, char **params,
                       rt_rest_reply *r)
 {
@@ -350,6 +360,7 @@ static const route routes[] = {
     {"/jobs/:id", "PATCH", h_cancel},
     {"/jobs/:id", "DELETE", h_forget},
     {"/jobs/:id/checkpoints", "GET", h_checkpoints},
+    {"/jobs/:id/metrics", "GET", h_job_metrics},
     {"/jobs/:id/savepoints", "POST", h_savepoint},
     {"/jobs/:id/stop", "POST", h_stop},
     {"/jobs/:id/savepoints/:trigger", "GET", h_trigger},

@@ -4,6 +4,7 @@
 #ifndef SLUICE_RUNTIME_REST_REST_ROUTES_H
 #define SLUICE_RUNTIME_REST_REST_ROUTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "runtime/base/buf.h"
@@ -21,8 +22,10 @@ typedef struct rt_rest_request {
 /* Caller-allocated; init before the call, fini after the reply is sent. */
 typedef struct rt_rest_reply {
     int status;
-    const char *content_type; /* static string */
-    char allow[64];           /* the Allow header of a 405, else empty */
+    const char *content_type;  /* static string */
+    char allow[64];            /* the Allow header of a 405, else empty */
+    const char *cache_control; /* static string; NULL: "no-store" */
+    bool raw;                  /* the body as is (a file); else a newline follows it */
     rt_buf body;
 } rt_rest_reply;
 

@@ -1,6 +1,8 @@
 /* The REST server on libevent 2.1's evhttp: one event loop thread, bearer-token auth, body and
  * header limits, the access log and the server's own request metrics. Routing and status codes
- * live in rest_routes.c. Handlers never block: the job manager's calls return at once. */
+ * live in rest_routes.c. Handlers never block: the job manager's calls return at once, and the
+ * console's calls (which wait on MySQL and StarRocks) run on worker threads that hand their reply
+ * back to the loop with event_base_once. The console's static files need no token. */
 #include "runtime/rest/rest_server.h"
 
 #include <arpa/inet.h>
@@ -21,7 +23,9 @@
 #include "runtime/base/buf.h"
 #include "runtime/base/clock.h"
 #include "runtime/base/log.h"
+#include "runtime/rest/console_routes.h"
 #include "runtime/rest/rest_routes.h"
+#include "runtime/rest/static_files.h"
 
 /* Request line plus headers. Our clients send a handful of short headers; 16 KiB leaves room for
  * long tokens and proxies while keeping one connection's buffering small. */
@@ -44,6 +48,8 @@ struct rt_rest_server {
     struct event *stop_ev; /* activated by rt_rest_server_stop; breaks the loop */
     rt_job_manager *manager;
     rt_rest_api api;
+    rt_console *console;
+    char *web_dir; /* NULL: none */
     char host[256];
     int port;
     char *token; /* NULL: no auth */
@@ -248,17 +254,84 @@ static void send_reply(struct evhttp_request *req, const rt_rest_reply *r)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Content-Type", r->content_type);
-    evhttp_add_header(h, "Cache-Control", "no-store");
+    evhttp_add_header(h, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
     if (r->status == 405 && r->allow[0])
         evhttp_add_header(h, "Allow", r->allow);
     if (r->status == 401)
         evhttp_add_header(h, "WWW-Authenticate", "Bearer");
+    /* Every answer is data for the console's scripts, never a page of its own to sniff or frame;
+     * the console's pages may run only their own scripts and talk only to this origin. */
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    if (r->raw)
+        evhttp_add_header(h, "Content-Security-Policy",
+                          "default-src 'self'; script-src 'self'; connect-src 'self'; "
+                          "img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                          "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     struct evbuffer *b = evbuffer_new();
     RT_ASSERT(b);
     evbuffer_add(b, r->body.data ? r->body.data : "", r->body.len);
-    evbuffer_add(b, "\n", 1);
+    if (!r->raw)
+        evbuffer_add(b, "\n", 1);
     evhttp_send_reply(req, r->status, reason_phrase(r->status), b);
     evbuffer_free(b);
+}
+
+/* One console request between its worker thread and the loop thread. */
+typedef struct console_call {
+    rt_rest_server *s;
+    struct evhttp_request *req;
+    int64_t t0;
+    const char *method;
+    char path[256];
+    rt_rest_reply *reply;
+} console_call;
+
+static void finish(rt_rest_server *s, struct evhttp_request *req, const char *method,
+                   const char *path, rt_rest_reply *r, int64_t t0)
+{
+    send_reply(req, r);
+    int64_t ns = rt_clock_mono_ns() - t0;
+    count_request(s, r->status, ns);
+    /* The path only: never the body, the query or the Authorization header. */
+    LOG_DEBUG("http: %s %.200s %d %lldus", method, path, r->status, (long long)(ns / 1000));
+}
+
+/* On the loop thread: evhttp is not thread-safe, so only this thread replies. A client that hung
+ * up meanwhile is handled by libevent (the reply to a closed connection frees the request). */
+static void console_reply(evutil_socket_t fd, short what, void *arg)
+{
+    console_call *cc = arg;
+    finish(cc->s, cc->req, cc->method, cc->path, cc->reply, cc->t0);
+    rt_rest_reply_fini(cc->reply);
+    free(cc->reply);
+    free(cc);
+}
+
+/* On the worker thread: hands the reply to the loop. */
+static void console_done(void *arg, rt_rest_reply *r)
+{
+    console_call *cc = arg;
+    cc->reply = r;
+    const struct timeval now = {0, 0};
+    if (event_base_once(cc->s->base, -1, EV_TIMEOUT, console_reply, cc, &now) != 0)
+        RT_ASSERT(!"event_base_once failed");
+}
+
+/* Starts a console request; false after replying to it at once (429, 500). */
+static bool console_start(rt_rest_server *s, struct evhttp_request *req, const rt_rest_request *rq,
+                          int64_t t0, rt_rest_reply *r)
+{
+    console_call *cc = calloc(1, sizeof *cc);
+    RT_ASSERT(cc);
+    *cc = (console_call){.s = s, .req = req, .t0 = t0, .method = rq->method};
+    snprintf(cc->path, sizeof cc->path, "%s", rq->path);
+    rt_err err = {0};
+    int rc = rt_console_start(s->console, rq, console_done, cc, &err);
+    if (rc == 0)
+        return true;
+    free(cc);
+    rt_rest_reply_error(r, rt_rest_status_for(rc), err.msg);
+    return false;
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -277,7 +350,11 @@ static void on_request(struct evhttp_request *req, void *arg)
     rt_rest_reply r;
     rt_rest_reply_init(&r);
     char *body = NULL;
-    if (s->token && !is_healthz(method, path) && !authorized(s, req)) {
+    bool pending = false;
+    if (rt_static_is_path(method, path)) {
+        /* The console's files hold no secrets; the page asks for the token itself. */
+        rt_static_serve(s->web_dir, path, &r);
+    } else if (s->token && !is_healthz(method, path) && !authorized(s, req)) {
         rt_rest_reply_error(&r, 401, "missing or wrong bearer token");
     } else if (len > s->max_body) {
         /* A body without Content-Length (chunked) is only measured once read; libevent's own
@@ -292,14 +369,16 @@ static void on_request(struct evhttp_request *req, void *arg)
         body[got] = '\0';
         rt_rest_request rq = {
             .method = method, .path = path, .query = query, .body = body, .body_len = got};
-        rt_rest_routes_handle(&s->api, &rq, &r);
+        if (rt_console_is_path(path))
+            pending = console_start(s, req, &rq, t0, &r);
+        else
+            rt_rest_routes_handle(&s->api, &rq, &r);
     }
-    send_reply(req, &r);
-    int64_t ns = rt_clock_mono_ns() - t0;
-    count_request(s, r.status, ns);
-    /* The path only: never the body, the query or the Authorization header. */
-    LOG_DEBUG("http: %s %.200s %d %lldus", method, path, r.status, (long long)(ns / 1000));
+    if (!pending)
+        finish(s, req, method, path, &r, t0);
     rt_rest_reply_fini(&r);
+    if (body) /* a console body may hold passwords */
+        memset(body, 0, len);
     free(body);
 }
 
@@ -387,6 +466,14 @@ int rt_rest_server_open(const rt_rest_server_options *opts, rt_job_manager *m, r
         s->token_len = strlen(s->token);
     }
     s->api = (rt_rest_api){.manager = m, .metrics_fn = append_metrics, .metrics_arg = s};
+    if (opts->web_dir) {
+        s->web_dir = strdup(opts->web_dir);
+        RT_ASSERT(s->web_dir);
+    }
+    if ((rc = rt_console_new(m, opts->max_console, &s->console, err))) {
+        rt_rest_server_close(s);
+        return rc;
+    }
     s->base = event_base_new();
     s->http = s->base ? evhttp_new(s->base) : NULL;
     s->stop_ev = s->base ? event_new(s->base, -1, 0, on_stop_event, s) : NULL;
@@ -446,6 +533,11 @@ void rt_rest_server_close(rt_rest_server *s)
 {
     if (!s)
         return;
+    /* Wait for the console's workers, then deliver the replies they queued, so no call is left
+     * holding memory when the loop goes. */
+    rt_console_free(s->console);
+    if (s->base)
+        event_base_loop(s->base, EVLOOP_NONBLOCK);
     if (s->sig_term)
         event_free(s->sig_term);
     if (s->sig_int)
@@ -460,5 +552,6 @@ void rt_rest_server_close(rt_rest_server *s)
         event_base_free(s->base);
     pthread_mutex_destroy(&s->mu);
     free(s->token);
+    free(s->web_dir);
     free(s);
 }

@@ -25,6 +25,9 @@ typedef struct rt_rest_server_options {
                           * only a loopback address may be listened on); copied */
     size_t max_body;     /* request bodies above are refused with 413; 0: 1 MiB */
     bool handle_signals; /* SIGTERM/SIGINT end rt_rest_server_run, SIGHUP calls rt_log_reopen */
+    const char *web_dir; /* the web console's files (GET /, GET /web/...; no token needed);
+                          * NULL: none (GET / is a 404 that says so); copied */
+    size_t max_console;  /* console requests running at once (0: 8); beyond them 429 */
 } rt_rest_server_options;
 
 /* Splits "HOST:PORT" / "[V6]:PORT" into host (brackets removed) and port (0..65535).

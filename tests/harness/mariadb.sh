@@ -6,6 +6,8 @@
 #   mariadb.sh stop DIR           shut it down (and kill -9 if it does not stop)
 #   mariadb.sh client DIR [args]  run the mariadb client as root over the socket
 # Test user: sluice / sluice-pw, all privileges (tests create their own databases).
+# SLUICE_MARIADB_NO_BINLOG=1 starts the server with the binary log off (tests of the errors a
+# CDC user sees on such a server).
 set -euo pipefail
 cmd=${1:?usage: mariadb.sh start|stop|client DIR [PORT]}
 dir=${2:?usage: mariadb.sh start|stop|client DIR [PORT]}
@@ -33,11 +35,12 @@ start)
     fi
     # Another server left on the port by an earlier run of this fixture would make us talk to it.
     : >"$dir/error.log"
+    binlog=(--log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL)
+    [ "${SLUICE_MARIADB_NO_BINLOG:-}" = 1 ] && binlog=(--skip-log-bin)
     mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$sock" \
         --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" --tmpdir="$dir/tmp" \
         --log-error="$dir/error.log" --skip-name-resolve \
-        --log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL \
-        --binlog-row-metadata=FULL --server-id=1 --innodb-buffer-pool-size=64M \
+        "${binlog[@]}" --server-id=1 --innodb-buffer-pool-size=64M \
         --innodb-log-file-size=48M --max-connections=200 >/dev/null 2>&1 &
     echo $! >"$dir/pid"
     for _ in $(seq 1 300); do

@@ -106,6 +106,16 @@ int rt_job_manager_checkpoints_json(rt_job_manager *m, const char *id, char **js
     return 0;
 }
 
+int rt_job_manager_job_metrics_json(rt_job_manager *m, const char *id, char **json, rt_err *err)
+{
+    int rc = lookup_id(id, err);
+    if (rc)
+        return rc;
+    *json = dup_str("{\"series\": [{\"name\": \"sluice_records_out_total\", \"labels\": "
+                    "{\"vertex\": \"gen\", \"subtask\": 0}, \"value\": 7}]}");
+    return 0;
+}
+
 int rt_job_manager_trigger_json(rt_job_manager *m, const char *id, const char *trigger, char **json,
                                 rt_err *err)
 {
