@@ -333,6 +333,23 @@ typedef struct work {
     void *arg;
 } work;
 
+static void work_free(work *w)
+{
+    free(w->method);
+    free(w->path);
+    free(w->body);
+    free(w);
+}
+
+/* One request less in flight; rt_console_free waits for none. */
+static void release_slot(rt_console *c)
+{
+    pthread_mutex_lock(&c->mu);
+    if (--c->inflight == 0)
+        pthread_cond_broadcast(&c->idle);
+    pthread_mutex_unlock(&c->mu);
+}
+
 static void *worker_main(void *arg)
 {
     work *w = arg;
@@ -344,14 +361,8 @@ static void *worker_main(void *arg)
     memset(w->body, 0, w->req.body_len);
     rt_console *c = w->c;
     w->done(w->arg, r);
-    free(w->method);
-    free(w->path);
-    free(w->body);
-    free(w);
-    pthread_mutex_lock(&c->mu);
-    if (--c->inflight == 0)
-        pthread_cond_broadcast(&c->idle);
-    pthread_mutex_unlock(&c->mu);
+    work_free(w);
+    release_slot(c);
     return NULL;
 }
 
@@ -387,14 +398,8 @@ int rt_console_start(rt_console *c, const rt_rest_request *req, rt_console_done_
     int prc = pthread_create(&t, &attr, worker_main, w);
     pthread_attr_destroy(&attr);
     if (prc != 0) {
-        free(w->method);
-        free(w->path);
-        free(w->body);
-        free(w);
-        pthread_mutex_lock(&c->mu);
-        if (--c->inflight == 0)
-            pthread_cond_broadcast(&c->idle);
-        pthread_mutex_unlock(&c->mu);
+        work_free(w);
+        release_slot(c);
         return rt_err_set(err, RT_EINTERNAL, "cannot start a console worker thread");
     }
     return 0;
