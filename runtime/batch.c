@@ -295,6 +295,19 @@ rt_record *rt_batch_add_schema_change(rt_batch *b, rt_schema_change_kind kind,
     return r;
 }
 
+int rt_batch_set_schema_origin(rt_batch *b, rt_record *sc, const int32_t *origin, size_t n)
+{
+    RT_ASSERT(sc->change && n == rt_table_column_count(sc->table));
+    int32_t *copy = rt_batch_alloc(b, (n ? n : 1) * sizeof *copy);
+    if (!copy)
+        return RT_ENOMEM;
+    if (n)
+        memcpy(copy, origin, n * sizeof *copy);
+    /* The payload was allocated by this batch's add_schema_change: it is ours to write. */
+    ((rt_schema_change *)sc->change)->origin = copy;
+    return 0;
+}
+
 static bool is_text(uint8_t type)
 {
     return type == RT_TYPE_DECIMAL || type == RT_TYPE_STRING || type == RT_TYPE_BYTES ||
@@ -307,10 +320,17 @@ int rt_batch_copy_record(rt_batch *b, const rt_record *src_ptr)
     const rt_record src_copy = *src_ptr, *src = &src_copy;
     if (src->change) {
         const rt_schema_change *sc = src->change;
-        return rt_batch_add_schema_change(b, (rt_schema_change_kind)sc->kind, src->table,
-                                          sc->before, sc->ddl, sc->ddl_len)
-                   ? 0
-                   : RT_ENOMEM;
+        rt_record *r = rt_batch_add_schema_change(b, (rt_schema_change_kind)sc->kind, src->table,
+                                                  sc->before, sc->ddl, sc->ddl_len);
+        if (!r)
+            return RT_ENOMEM;
+        r->ts_ms = src->ts_ms;
+        if (sc->origin &&
+            rt_batch_set_schema_origin(b, r, sc->origin, rt_table_column_count(src->table)) != 0) {
+            b->count--;
+            return RT_ENOMEM;
+        }
+        return 0;
     }
     rt_record *r = add_record(b, (rt_rowkind)src->kind, src->table, src->ncols);
     if (!r)

@@ -40,6 +40,13 @@ typedef struct rt_schema_change {
     const rt_table *before; /* the schema before (NULL for CREATE and when unknown) */
     const char *ddl;        /* the statement as the source wrote it, for logs and sinks */
     uint32_t ddl_len;
+    /* ALTER_TABLE with a before schema: origin[j], for each column j of the record's table (the
+     * schema after), is the index in `before` of the column it continues (kept, renamed,
+     * retyped) or -1 for a new column. NULL when unknown: columns then match by name. This is
+     * what tells a rename from a drop and an add (runtime/schema_diff.h reads it). Arena.
+     * mysql_cdc also sets it on the RENAME_TABLE of an ALTER TABLE ... RENAME TO, which may
+     * change columns as well; other kinds have none. */
+    const int32_t *origin;
 } rt_schema_change;
 
 /* A change record. Public because operators read and write it in their inner loops; values has
@@ -83,6 +90,9 @@ rt_record *rt_batch_add(rt_batch *b, rt_rowkind kind, const rt_table *t);
 rt_record *rt_batch_add_schema_change(rt_batch *b, rt_schema_change_kind kind,
                                       const rt_table *after, const rt_table *before,
                                       const char *ddl, size_t ddl_len);
+/* Sets the origin map of the schema-change record sc (appended to b by the call above):
+ * n = rt_table_column_count(sc->table) entries, copied into b's arena. 0 or RT_ENOMEM. */
+int rt_batch_set_schema_origin(rt_batch *b, rt_record *sc, const int32_t *origin, size_t n);
 /* Appends a deep copy of src (strings copied into this batch's arena). 0 or RT_ENOMEM. */
 int rt_batch_copy_record(rt_batch *b, const rt_record *src);
 /* n bytes from the batch's arena (8-byte aligned), freed with the batch. NULL on OOM. */

@@ -12,7 +12,7 @@ struct rt_table {
     uint32_t id;       /* written once by rt_catalog_intern, before the table is published */
     uint64_t interned; /* catalog stamp of its last rt_catalog_intern (under the catalog mutex) */
     char *db, *name, *qualified;
-    rt_column *columns; /* names and sql types owned */
+    rt_column *columns; /* names, sql types and defaults owned */
     size_t column_count;
     size_t *pk; /* column indexes of the key, in column order */
     size_t pk_count;
@@ -83,7 +83,9 @@ rt_table *rt_table_new(const char *db, const char *name, const rt_column *column
         *c = columns[i];
         c->name = dup_str(columns[i].name);
         c->sql_type = columns[i].sql_type ? dup_str(columns[i].sql_type) : NULL;
-        if (!c->name || (columns[i].sql_type && !c->sql_type))
+        c->default_value = columns[i].default_value ? dup_str(columns[i].default_value) : NULL;
+        if (!c->name || (columns[i].sql_type && !c->sql_type) ||
+            (columns[i].default_value && !c->default_value))
             goto oom;
         if (c->primary_key)
             t->pk[t->pk_count++] = i;
@@ -104,6 +106,7 @@ void rt_table_free(rt_table *t)
         for (size_t i = 0; i < t->column_count; i++) {
             free((char *)t->columns[i].name);
             free((char *)t->columns[i].sql_type);
+            free((char *)t->columns[i].default_value);
         }
     }
     free(t->columns);
@@ -183,7 +186,7 @@ bool rt_table_equal(const rt_table *a, const rt_table *b)
         const rt_column *x = &a->columns[i], *y = &b->columns[i];
         if (strcmp(x->name, y->name) != 0 || x->type != y->type ||
             !same_opt_str(x->sql_type, y->sql_type) || x->nullable != y->nullable ||
-            x->primary_key != y->primary_key)
+            x->primary_key != y->primary_key || !same_opt_str(x->default_value, y->default_value))
             return false;
     }
     return true;

@@ -17,6 +17,13 @@ typedef struct rt_column {
     const char *sql_type; /* the source's type text, "decimal(18,4)", "varchar(64)"; may be NULL */
     bool nullable;
     bool primary_key;
+    /* The column's default as a value literal in MariaDB's information_schema text
+     * (COLUMNS.COLUMN_DEFAULT, 10.2+): a quoted string "'abc'" (quotes doubled inside), a number
+     * "7" / "1.50" as the column stores it, an expression "current_timestamp()" /
+     * "current_timestamp(3)". NULL when the column has no default or its default is NULL (the
+     * two read the same: a nullable column without a DEFAULT clause defaults to NULL).
+     * Optional: a zero-initialised column has none. */
+    const char *default_value;
 } rt_column;
 
 typedef struct rt_table rt_table;
@@ -42,7 +49,7 @@ long rt_table_column_index(const rt_table *t, const char *name);
 /* Number of primary-key columns and the column index of the i-th one (key order). */
 size_t rt_table_pk_count(const rt_table *t);
 size_t rt_table_pk_column(const rt_table *t, size_t i);
-/* Same name, columns (name, type, sql_type, nullability, key) in the same order. */
+/* Same name, columns (name, type, sql_type, nullability, key, default) in the same order. */
 bool rt_table_equal(const rt_table *a, const rt_table *b);
 
 /* A job's catalog of table schemas; append-only and thread-safe. */

@@ -1,6 +1,6 @@
-/* MySQL/MariaDB column types -> StarRocks column types (protocol notes §6.1-§6.3), as values the
- * mysql_cdc source emits and the starrocks sink loads; with the reason for anything lossy or
- * changed, and the widening rule a sharded merge uses. Pure. */
+/* MySQL/MariaDB column types -> StarRocks column types for `sluice generate`: the gen_* names of
+ * the one mapping in operators/starrocks/sr_type_map.h (the starrocks sink uses the same for
+ * schema evolution), taking gen_column as information_schema describes it. Pure. */
 #ifndef SLUICE_JOBS_CODEGEN_TYPE_MAP_H
 #define SLUICE_JOBS_CODEGEN_TYPE_MAP_H
 
@@ -8,41 +8,38 @@
 #include <stddef.h>
 
 #include "jobs/codegen/schema_scan.h"
+#include "operators/starrocks/sr_type_map.h"
 #include "runtime/base/errors.h"
 
 /* StarRocks VARCHAR's largest length (bytes, 2.1+) and STRING's (§6.2). */
-#define GEN_SR_VARCHAR_MAX 1048576
-#define GEN_SR_STRING_MAX 65533
+#define GEN_SR_VARCHAR_MAX OP_SR_VARCHAR_MAX
+#define GEN_SR_STRING_MAX OP_SR_STRING_MAX
 
-typedef enum gen_sr_kind {
-    GEN_SR_BOOLEAN = 0,
-    GEN_SR_TINYINT,
-    GEN_SR_SMALLINT,
-    GEN_SR_INT,
-    GEN_SR_BIGINT,
-    GEN_SR_LARGEINT,
-    GEN_SR_FLOAT,
-    GEN_SR_DOUBLE,
-    GEN_SR_DECIMAL,
-    GEN_SR_DATE,
-    GEN_SR_DATETIME,
-    GEN_SR_CHAR,
-    GEN_SR_VARCHAR,
-    GEN_SR_STRING,
-    GEN_SR_JSON,
-    GEN_SR_VARBINARY,
-} gen_sr_kind;
+/* The kinds and the type are sr_type_map's (one definition, two spellings for codegen's callers).
+ */
+typedef op_sr_kind gen_sr_kind;
+#define GEN_SR_BOOLEAN OP_SR_TYPE_BOOLEAN
+#define GEN_SR_TINYINT OP_SR_TYPE_TINYINT
+#define GEN_SR_SMALLINT OP_SR_TYPE_SMALLINT
+#define GEN_SR_INT OP_SR_TYPE_INT
+#define GEN_SR_BIGINT OP_SR_TYPE_BIGINT
+#define GEN_SR_LARGEINT OP_SR_TYPE_LARGEINT
+#define GEN_SR_FLOAT OP_SR_TYPE_FLOAT
+#define GEN_SR_DOUBLE OP_SR_TYPE_DOUBLE
+#define GEN_SR_DECIMAL OP_SR_TYPE_DECIMAL
+#define GEN_SR_DATE OP_SR_TYPE_DATE
+#define GEN_SR_DATETIME OP_SR_TYPE_DATETIME
+#define GEN_SR_CHAR OP_SR_TYPE_CHAR
+#define GEN_SR_VARCHAR OP_SR_TYPE_VARCHAR
+#define GEN_SR_STRING OP_SR_TYPE_STRING
+#define GEN_SR_JSON OP_SR_TYPE_JSON
+#define GEN_SR_VARBINARY OP_SR_TYPE_VARBINARY
+
+/* A StarRocks column type. By value. */
+typedef op_sr_type gen_sr_type;
 
 /* "DECIMAL", "VARCHAR", ...; "?" otherwise. */
 const char *gen_sr_kind_name(gen_sr_kind k);
-
-/* A StarRocks column type. By value. */
-typedef struct gen_sr_type {
-    gen_sr_kind kind;
-    unsigned len;       /* CHAR, VARCHAR, VARBINARY: bytes */
-    unsigned precision; /* DECIMAL */
-    unsigned scale;
-} gen_sr_type;
 
 /* The type as DDL spells it: "BIGINT", "DECIMAL(12,2)", "VARCHAR(400)". out holds >= 32 bytes. */
 void gen_sr_type_format(const gen_sr_type *t, char *out, size_t size);
@@ -52,10 +49,7 @@ void gen_sr_type_format(const gen_sr_type *t, char *out, size_t size);
 unsigned gen_sr_type_key_size(const gen_sr_type *t);
 
 /* What the mapping did beyond a plain rename. Caller-allocated; empty strings when nothing. */
-typedef struct gen_type_map_info {
-    char lossy[256]; /* values that cannot arrive intact (or are refused): why */
-    char note[256];  /* a change that keeps every value: what */
-} gen_type_map_info;
+typedef op_sr_type_map_info gen_type_map_info;
 
 /* Maps column c; is_key when it is one of the table's key columns (StarRocks keys take only
  * BOOLEAN, integers, LARGEINT, VARCHAR, DATE, DATETIME: others become VARCHAR). RT_EUNSUPPORTED

@@ -8,6 +8,7 @@ add_library(sluice_mysql_cdc STATIC
   mysql_cdc.c
   cdc_binlog_reader.c
   cdc_tables.c
+  cdc_tables_ddl.c
   cdc_state.c
   cdc_snapshot.c
   snapshot_coordinator.c

@@ -347,9 +347,12 @@ static int on_ddl(op_cdc_binlog_reader *r, op_ctx *ctx, const op_binlog_query *q
     for (size_t i = 0; i < n; i++) {
         if (!r->cur && !(r->cur = op_ctx_batch_new(ctx)))
             return reader_oom(err);
-        if (!rt_batch_add_schema_change(r->cur, ch[i].kind, ch[i].after, ch[i].before, q->sql,
-                                        q->sql_len))
+        rt_record *sc = rt_batch_add_schema_change(r->cur, ch[i].kind, ch[i].after, ch[i].before,
+                                                   q->sql, q->sql_len);
+        if (!sc || (ch[i].origin && rt_batch_set_schema_origin(r->cur, sc, ch[i].origin,
+                                                               rt_table_column_count(ch[i].after))))
             return reader_oom(err);
+        sc->ts_ms = r->event_ts * 1000;
         r->txn_buffered++;
         r->schema_changes++;
         rt_metric_add(r->m_schema_changes, 1);

@@ -1,36 +1,14 @@
-/* The selected tables of the mysql_cdc binlog phase and their schema history (cdc_tables.h). */
+/* The selected tables of the mysql_cdc binlog phase, their versions and the schema reads from
+ * the server (cdc_tables.h); the table DDL is cdc_tables_ddl.c. */
 #include "operators/mysql/cdc_tables.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "operators/mysql/ddl_parse.h"
+#include "operators/mysql/cdc_tables_int.h"
 #include "runtime/base/log.h"
 
-/* A table and, beside the version in use, the seed: the schema the reader started with, read
- * by the schema reader (its sql_type texts are the server's COLUMN_TYPE, as the snapshot's rows
- * carry them), used again whenever the seed's version is in force. */
-typedef struct entry {
-    op_cdc_table pub;
-    const rt_table *seed_table; /* interned; NULL without a seed */
-    uint32_t *seed_positions;
-    size_t seed_source_count;
-    char *seed_file;
-    uint64_t seed_offset;
-} entry;
-
-struct op_cdc_tables {
-    rt_catalog *catalog;
-    const op_mysql_table_filter *filter;
-    const op_mysql_conn_params *conn_params;
-    op_mysql_conn *conn; /* schema reads; NULL until needed or after it failed */
-    const char *tag;
-    op_schema_history *history;
-    entry **e; /* pointers: the reader keeps op_cdc_table pointers across additions */
-    size_t count, cap;
-};
-
-static int oom(rt_err *err)
+int op_cdc_tables_oom(rt_err *err)
 {
     return rt_err_set(err, RT_ENOMEM, "mysql_cdc: out of memory");
 }
@@ -55,7 +33,7 @@ static void version_clear(op_cdc_table *t)
     t->resolved = false;
 }
 
-static void entry_free(entry *e)
+static void entry_free(op_cdc_entry *e)
 {
     if (!e)
         return;
@@ -78,7 +56,7 @@ int op_cdc_tables_new(rt_catalog *catalog, const op_mysql_table_filter *filter,
     if (!ts || !ts->history) {
         free(ts);
         op_mysql_conn_close(conn);
-        return oom(err);
+        return op_cdc_tables_oom(err);
     }
     ts->catalog = catalog;
     ts->filter = filter;
@@ -96,6 +74,8 @@ void op_cdc_tables_free(op_cdc_tables *ts)
     for (size_t i = 0; i < ts->count; i++)
         entry_free(ts->e[i]);
     free(ts->e);
+    for (size_t i = 0; i < OP_CDC_MAX_CHANGES; i++)
+        free(ts->origins[i]);
     op_schema_history_free(ts->history);
     op_mysql_conn_close(ts->conn);
     free(ts);
@@ -127,7 +107,7 @@ int op_cdc_tables_restore(op_cdc_tables *ts, const uint8_t *p, size_t len, rt_er
     return 0;
 }
 
-static entry *entry_find(const op_cdc_tables *ts, const char *db, const char *name)
+static op_cdc_entry *entry_find(const op_cdc_tables *ts, const char *db, const char *name)
 {
     for (size_t i = 0; i < ts->count; i++) {
         if (strcmp(ts->e[i]->pub.db, db) == 0 && strcmp(ts->e[i]->pub.name, name) == 0)
@@ -136,14 +116,14 @@ static entry *entry_find(const op_cdc_tables *ts, const char *db, const char *na
     return NULL;
 }
 
-static entry *entry_get(op_cdc_tables *ts, const char *db, const char *name)
+op_cdc_entry *op_cdc_tables_entry(op_cdc_tables *ts, const char *db, const char *name)
 {
-    entry *e = entry_find(ts, db, name);
+    op_cdc_entry *e = entry_find(ts, db, name);
     if (e)
         return e;
     if (ts->count == ts->cap) {
         size_t cap = ts->cap ? ts->cap * 2 : 8;
-        entry **p = realloc(ts->e, cap * sizeof *p);
+        op_cdc_entry **p = realloc(ts->e, cap * sizeof *p);
         if (!p)
             return NULL;
         ts->e = p;
@@ -190,7 +170,7 @@ static void conn_check(op_cdc_tables *ts, int rc)
 /* All columns of a server table (the history tracks them all, whatever the column list). */
 typedef struct full_cols {
     rt_column *cols;
-    char **names, **types;
+    char **names, **types, **defaults; /* defaults as COLUMN_DEFAULT (the seed normalises) */
     size_t count, cap;
     size_t key[OP_MYSQL_MAX_KEY_COLUMNS];
     size_t key_count;
@@ -201,10 +181,12 @@ static void full_cols_fini(full_cols *f)
     for (size_t i = 0; i < f->count; i++) {
         free(f->names[i]);
         free(f->types[i]);
+        free(f->defaults[i]);
     }
     free(f->cols);
     free(f->names);
     free(f->types);
+    free(f->defaults);
     memset(f, 0, sizeof *f);
 }
 
@@ -213,7 +195,7 @@ static int full_col_row(void *arg, size_t n, const char *const *v, const unsigne
 {
     (void)len;
     full_cols *f = arg;
-    if (n != 3 || !v[0] || !v[1])
+    if (n != 4 || !v[0] || !v[1])
         return rt_err_set(err, RT_EINTERNAL, "unexpected COLUMNS row");
     if (f->count == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 16;
@@ -224,21 +206,27 @@ static int full_col_row(void *arg, size_t n, const char *const *v, const unsigne
         if (a)
             f->names = a;
         char **b = a ? realloc(f->types, cap * sizeof *b) : NULL;
-        if (!b)
-            return oom(err);
-        f->types = b;
+        if (b)
+            f->types = b;
+        char **d = b ? realloc(f->defaults, cap * sizeof *d) : NULL;
+        if (!d)
+            return op_cdc_tables_oom(err);
+        f->defaults = d;
         f->cap = cap;
     }
     f->names[f->count] = strdup(v[0]);
     f->types[f->count] = strdup(v[1]);
-    if (!f->names[f->count] || !f->types[f->count]) {
+    f->defaults[f->count] = v[3] ? strdup(v[3]) : NULL;
+    if (!f->names[f->count] || !f->types[f->count] || (v[3] && !f->defaults[f->count])) {
         free(f->names[f->count]);
         free(f->types[f->count]);
-        return oom(err);
+        free(f->defaults[f->count]);
+        return op_cdc_tables_oom(err);
     }
     f->cols[f->count] = (rt_column){.name = f->names[f->count],
                                     .type = RT_TYPE_STRING,
                                     .sql_type = f->types[f->count],
+                                    .default_value = f->defaults[f->count],
                                     .nullable = v[2] && strcmp(v[2], "YES") == 0};
     f->count++;
     return 0;
@@ -279,7 +267,7 @@ static int query_where(op_cdc_tables *ts, const char *sql, const char *db, const
     rt_buf_append_str(&q, " AND TABLE_NAME = ");
     op_mysql_conn_quote(ts->conn, name, &q);
     rt_buf_append_str(&q, suffix);
-    int rc = q.data ? op_mysql_conn_query(ts->conn, q.data, fn, arg, err) : oom(err);
+    int rc = q.data ? op_mysql_conn_query(ts->conn, q.data, fn, arg, err) : op_cdc_tables_oom(err);
     rt_buf_fini(&q);
     conn_check(ts, rc);
     return rc;
@@ -294,7 +282,7 @@ static int seed_full(op_cdc_tables *ts, const char *db, const char *name, op_sch
     full_cols f = {0};
     if (rc == 0)
         rc = query_where(ts,
-                         "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM "
+                         "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT FROM "
                          "information_schema.COLUMNS",
                          db, name, " ORDER BY ORDINAL_POSITION", full_col_row, &f, err);
     if (rc == 0)
@@ -317,8 +305,8 @@ static int seed_full(op_cdc_tables *ts, const char *db, const char *name, op_sch
 /* Reads db.name from the server as it is now into the history, as the version from pos on, the
  * way the start-up seeds are read (schema_reader.h: the snapshot's own rt_table, so rows of both
  * phases share one). RT_ENOTFOUND when the server has no such table. */
-static int seed_from_server(op_cdc_tables *ts, const char *db, const char *name, op_schema_pos pos,
-                            rt_err *err)
+int op_cdc_tables_seed_from_server(op_cdc_tables *ts, const char *db, const char *name,
+                                   op_schema_pos pos, rt_err *err)
 {
     int rc = conn_get(ts, err);
     if (rc != 0)
@@ -344,10 +332,10 @@ static int seed_from_server(op_cdc_tables *ts, const char *db, const char *name,
  * version that took effect at `since` is in force. */
 static int seed_set(op_cdc_tables *ts, op_mysql_table_info *info, op_schema_pos since, rt_err *err)
 {
-    entry *e = entry_get(ts, rt_table_db(info->table), rt_table_name(info->table));
+    op_cdc_entry *e = op_cdc_tables_entry(ts, rt_table_db(info->table), rt_table_name(info->table));
     char *file = e ? strdup(since.file ? since.file : "") : NULL;
     if (!file)
-        return oom(err);
+        return op_cdc_tables_oom(err);
     free(e->seed_positions);
     free(e->seed_file);
     e->seed_file = file;
@@ -358,6 +346,17 @@ static int seed_set(op_cdc_tables *ts, op_mysql_table_info *info, op_schema_pos 
     e->seed_table = rt_catalog_intern(ts->catalog, info->table);
     info->table = NULL;
     return 0;
+}
+
+void op_cdc_tables_seed_forget(op_cdc_entry *e)
+{
+    free(e->seed_positions);
+    free(e->seed_file);
+    e->seed_positions = NULL;
+    e->seed_file = NULL;
+    e->seed_table = NULL;
+    e->seed_source_count = 0;
+    e->seed_offset = 0;
 }
 
 /* Adds info's table to the history as the version from pos on (unless the history has one at
@@ -391,8 +390,8 @@ int op_cdc_tables_seed(op_cdc_tables *ts, op_mysql_table_list *tables, op_schema
     for (size_t i = 0; tables && i < op_mysql_table_list_count(tables); i++) {
         op_mysql_table_info *info = op_mysql_table_list_get(tables, i);
         const char *db = rt_table_db(info->table), *name = rt_table_name(info->table);
-        if (!entry_get(ts, db, name))
-            return oom(err);
+        if (!op_cdc_tables_entry(ts, db, name))
+            return op_cdc_tables_oom(err);
         /* Restored: the history decides; the info's table is not needed. */
         if (op_schema_history_version_count(ts->history, db, name) > 0)
             continue;
@@ -408,8 +407,8 @@ int op_cdc_tables_seed(op_cdc_tables *ts, op_mysql_table_list *tables, op_schema
 /* The selected columns of full (all the server table's columns) as a new table with their
  * positions in full: the filter's column list in table order (listed columns a DDL dropped are
  * left out), else all of them. */
-static int project(op_cdc_tables *ts, rt_table *full, rt_table **out, uint32_t **positions,
-                   rt_err *err)
+int op_cdc_tables_project(op_cdc_tables *ts, rt_table *full, rt_table **out, uint32_t **positions,
+                          rt_err *err)
 {
     const char *const *names = NULL;
     size_t listed = 0, n = rt_table_column_count(full);
@@ -422,7 +421,7 @@ static int project(op_cdc_tables *ts, rt_table *full, rt_table **out, uint32_t *
     if (!pos || !cols) {
         free(pos);
         free(cols);
-        return oom(err);
+        return op_cdc_tables_oom(err);
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -453,7 +452,7 @@ static int types_of(const rt_table *t, op_sql_type **out, rt_err *err)
     size_t n = rt_table_column_count(t);
     op_sql_type *types = calloc(n ? n : 1, sizeof *types);
     if (!types)
-        return oom(err);
+        return op_cdc_tables_oom(err);
     for (size_t i = 0; i < n; i++) {
         const rt_column *c = rt_table_column(t, i);
         int rc = op_sql_type_parse(c->sql_type ? c->sql_type : "", &types[i], err);
@@ -467,7 +466,8 @@ static int types_of(const rt_table *t, op_sql_type **out, rt_err *err)
 }
 
 /* Makes e's version the one in force from since (a version of the history at pos). */
-static int build(op_cdc_tables *ts, entry *e, op_schema_pos since, op_schema_pos pos, rt_err *err)
+static int build(op_cdc_tables *ts, op_cdc_entry *e, op_schema_pos since, op_schema_pos pos,
+                 rt_err *err)
 {
     const rt_table *table;
     uint32_t *positions = NULL;
@@ -478,7 +478,7 @@ static int build(op_cdc_tables *ts, entry *e, op_schema_pos since, op_schema_pos
         size_t n = rt_table_column_count(e->seed_table);
         positions = malloc((n ? n : 1) * sizeof *positions);
         if (!positions)
-            return oom(err);
+            return op_cdc_tables_oom(err);
         memcpy(positions, e->seed_positions, n * sizeof *positions);
         table = e->seed_table;
         source_count = e->seed_source_count;
@@ -486,7 +486,7 @@ static int build(op_cdc_tables *ts, entry *e, op_schema_pos since, op_schema_pos
         rt_table *full = NULL, *sel = NULL;
         rc = op_schema_history_table_at(ts->history, e->pub.db, e->pub.name, pos, &full, err);
         if (rc == 0)
-            rc = project(ts, full, &sel, &positions, err);
+            rc = op_cdc_tables_project(ts, full, &sel, &positions, err);
         source_count = full ? rt_table_column_count(full) : 0;
         rt_table_free(full);
         if (rc != 0)
@@ -495,7 +495,7 @@ static int build(op_cdc_tables *ts, entry *e, op_schema_pos since, op_schema_pos
     }
     op_sql_type *types = NULL;
     char *file = strdup(since.file ? since.file : "");
-    rc = file ? types_of(table, &types, err) : oom(err);
+    rc = file ? types_of(table, &types, err) : op_cdc_tables_oom(err);
     if (rc != 0) {
         free(file);
         free(positions);
@@ -514,7 +514,7 @@ static int build(op_cdc_tables *ts, entry *e, op_schema_pos since, op_schema_pos
 
 /* e's version in force at pos, built when it is not the one in use. RT_ENOTFOUND when the
  * table does not exist at pos. */
-static int at(op_cdc_tables *ts, entry *e, op_schema_pos pos, rt_err *err)
+int op_cdc_tables_version(op_cdc_tables *ts, op_cdc_entry *e, op_schema_pos pos, rt_err *err)
 {
     op_schema_pos since;
     int rc = op_schema_history_version_at(ts->history, e->pub.db, e->pub.name, pos, &since, err);
@@ -556,18 +556,18 @@ int op_cdc_tables_resolve(op_cdc_tables *ts, op_table_map *tm, op_schema_pos pos
     *out = NULL;
     if (!op_mysql_table_filter_match(ts->filter, db, name))
         return 0;
-    entry *e = entry_get(ts, db, name);
+    op_cdc_entry *e = op_cdc_tables_entry(ts, db, name);
     if (!e)
-        return oom(err);
+        return op_cdc_tables_oom(err);
     rt_err e1 = {0};
-    int rc = at(ts, e, pos, &e1);
+    int rc = op_cdc_tables_version(ts, e, pos, &e1);
     if (rc == RT_ENOTFOUND) {
         /* Created by a statement the history could not follow: the server's schema of now. */
         LOG_INFO("%s: mysql_cdc: reading the schema of %s from the server (%s)", ts->tag,
                  e->pub.qualified, e1.msg);
-        if ((rc = seed_from_server(ts, db, name, pos, err)) != 0)
+        if ((rc = op_cdc_tables_seed_from_server(ts, db, name, pos, err)) != 0)
             return rt_err_prefix(err, rc, "mysql_cdc: new table %s", e->pub.qualified);
-        rc = at(ts, e, pos, &e1);
+        rc = op_cdc_tables_version(ts, e, pos, &e1);
     }
     if (rc != 0) {
         if (err)
@@ -587,236 +587,3 @@ int op_cdc_tables_resolve(op_cdc_tables *ts, op_table_map *tm, op_schema_pos pos
     return 0;
 }
 
-/* --- DDL ------------------------------------------------------------------------------------------ */
-
-typedef struct changes {
-    op_cdc_schema_change *v;
-    size_t count;
-} changes;
-
-static void change_add(changes *c, rt_schema_change_kind kind, const rt_table *before,
-                       const rt_table *after)
-{
-    if (c->count < OP_CDC_MAX_CHANGES && after && !(kind == RT_SCHEMA_ALTER_TABLE && before == after))
-        c->v[c->count++] = (op_cdc_schema_change){kind, before, after};
-}
-
-static bool selected(const op_cdc_tables *ts, const op_ddl_name *n)
-{
-    return op_mysql_table_filter_match(ts->filter, n->db, n->table);
-}
-
-/* The interned schema of db.name at pos, NULL when it does not exist there. */
-static const rt_table *schema_at(op_cdc_tables *ts, const op_ddl_name *n, op_schema_pos pos,
-                                 rt_err *err, int *rc)
-{
-    entry *e = entry_get(ts, n->db, n->table);
-    if (!e) {
-        *rc = oom(err);
-        return NULL;
-    }
-    rt_err ignore = {0};
-    int r = at(ts, e, pos, &ignore);
-    if (r == RT_ENOTFOUND)
-        return NULL;
-    if (r != 0) {
-        *rc = r;
-        if (err)
-            *err = ignore;
-        return NULL;
-    }
-    return e->pub.table;
-}
-
-/* Reads n from the server as it is now, as the version from pos on, and records what changed:
- * DROP when it is gone, CREATE when the history had no schema for it, ALTER otherwise
- * (change_add drops an ALTER that changed nothing). */
-static int reread(op_cdc_tables *ts, const op_ddl_name *n, op_schema_pos pos, changes *out,
-                  rt_err *err)
-{
-    int rc = 0;
-    const rt_table *before = schema_at(ts, n, pos, err, &rc);
-    if (rc != 0)
-        return rc;
-    rt_err e2 = {0};
-    rc = seed_from_server(ts, n->db, n->table, pos, &e2);
-    if (rc == RT_ENOTFOUND) {
-        change_add(out, RT_SCHEMA_DROP_TABLE, before, before);
-        return 0;
-    }
-    if (rc != 0) {
-        if (err)
-            *err = e2;
-        return rc;
-    }
-    const rt_table *after = schema_at(ts, n, pos, err, &rc);
-    if (rc == 0)
-        change_add(out, before ? RT_SCHEMA_ALTER_TABLE : RT_SCHEMA_CREATE_TABLE, before, after);
-    return rc;
-}
-
-/* The history could not follow the statement: each selected table it names is read from the
- * server as it is now, a version from pos on. */
-static int fallback(op_cdc_tables *ts, const op_ddl *d, const char *sql, size_t len,
-                    op_schema_pos pos, rt_err *cause, changes *out, rt_err *err)
-{
-    int shown = len > 200 ? 200 : (int)len;
-    LOG_WARN("%s: mysql_cdc: schema history: %s; the tables it names are read from the server "
-             "as they are now: %.*s%s",
-             ts->tag, cause->msg, shown, sql, len > 200 ? "..." : "");
-    for (size_t i = 0; d && i < op_ddl_table_count(d); i++) {
-        const op_ddl_name *n = op_ddl_table_at(d, i);
-        int rc = selected(ts, n) ? reread(ts, n, pos, out, err) : 0;
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
-}
-
-/* The name an ALTER ... RENAME TO gave the table, or NULL. */
-static const op_ddl_name *renamed_to(const op_ddl *d)
-{
-    const op_ddl_name *to = NULL;
-    for (size_t i = 0; i < op_ddl_alter_count(d); i++) {
-        const op_ddl_alter *a = op_ddl_alter_at(d, i);
-        if (a->kind == OP_DDL_RENAME_TO)
-            to = &a->table;
-    }
-    return to;
-}
-
-/* Schema changes of an applied statement: before (at the statement's position, looked up
- * before it was applied) and after. */
-static int describe(op_cdc_tables *ts, const op_ddl *d, const rt_table *const *before,
-                    op_schema_pos pos, changes *out, rt_err *err)
-{
-    int rc = 0;
-    size_t n = op_ddl_table_count(d);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const op_ddl_name *name = op_ddl_table_at(d, i);
-        switch (op_ddl_kind_of(d)) {
-        case OP_DDL_CREATE_TABLE:
-            if (selected(ts, name))
-                change_add(out, RT_SCHEMA_CREATE_TABLE, NULL, schema_at(ts, name, pos, err, &rc));
-            break;
-        case OP_DDL_DROP_TABLE:
-            if (before[i])
-                change_add(out, RT_SCHEMA_DROP_TABLE, before[i], before[i]);
-            break;
-        case OP_DDL_TRUNCATE_TABLE:
-            if (before[i])
-                change_add(out, RT_SCHEMA_TRUNCATE_TABLE, before[i], before[i]);
-            break;
-        case OP_DDL_ALTER_TABLE: {
-            const rt_table *after = selected(ts, name) ? schema_at(ts, name, pos, err, &rc) : NULL;
-            const op_ddl_name *to = renamed_to(d);
-            if (rc == 0 && !after && to) {
-                const rt_table *moved = selected(ts, to) ? schema_at(ts, to, pos, err, &rc) : NULL;
-                if (moved)
-                    change_add(out, before[i] ? RT_SCHEMA_RENAME_TABLE : RT_SCHEMA_CREATE_TABLE,
-                               before[i], moved);
-                else if (before[i])
-                    change_add(out, RT_SCHEMA_DROP_TABLE, before[i], before[i]);
-            } else if (after) {
-                change_add(out, before[i] ? RT_SCHEMA_ALTER_TABLE : RT_SCHEMA_CREATE_TABLE,
-                           before[i], after);
-            }
-            break;
-        }
-        case OP_DDL_RENAME_TABLE:
-            if (i % 2 == 1) {
-                const rt_table *after = selected(ts, name) ? schema_at(ts, name, pos, err, &rc)
-                                                           : NULL;
-                if (before[i - 1] && after)
-                    change_add(out, RT_SCHEMA_RENAME_TABLE, before[i - 1], after);
-                else if (before[i - 1])
-                    change_add(out, RT_SCHEMA_DROP_TABLE, before[i - 1], before[i - 1]);
-                else if (after)
-                    change_add(out, RT_SCHEMA_CREATE_TABLE, NULL, after);
-            }
-            break;
-        }
-    }
-    return rc;
-}
-
-int op_cdc_tables_apply(op_cdc_tables *ts, const char *sql, size_t sql_len, const char *db,
-                        size_t db_len, op_schema_pos pos, op_cdc_schema_change *out,
-                        size_t *count, rt_err *err)
-{
-    *count = 0;
-    changes ch = {.v = out};
-    op_ddl *d = NULL;
-    rt_err cause = {0};
-    int rc = op_ddl_parse(sql, sql_len, db, db_len, &d, &cause);
-    if (rc == RT_ENOMEM)
-        return oom(err);
-    if (rc != 0) {
-        /* Unreadable: only a problem when it may touch a selected table; which tables it names
-         * is unknown, so each known table is checked against the server when it is named in
-         * the text. */
-        bool mentioned = false;
-        for (size_t i = 0; i < ts->count && !mentioned; i++) {
-            const op_cdc_table *t = &ts->e[i]->pub;
-            size_t nl = strlen(t->name);
-            for (size_t k = 0; nl && k + nl <= sql_len && !mentioned; k++)
-                mentioned = memcmp(sql + k, t->name, nl) == 0;
-        }
-        if (!mentioned)
-            return 0;
-        LOG_WARN("%s: mysql_cdc: %s; re-reading the schemas of the selected tables", ts->tag,
-                 cause.msg);
-        size_t known = ts->count;
-        for (size_t i = 0; i < known; i++) {
-            op_ddl_name n = {ts->e[i]->pub.db, ts->e[i]->pub.name};
-            if ((rc = reread(ts, &n, pos, &ch, err)) != 0)
-                return rc;
-        }
-        *count = ch.count;
-        return 0;
-    }
-    if (!d)
-        return 0; /* not a table DDL */
-    size_t n = op_ddl_table_count(d);
-    bool any = false;
-    for (size_t i = 0; i < n; i++)
-        any = any || selected(ts, op_ddl_table_at(d, i));
-    if (op_ddl_kind_of(d) == OP_DDL_ALTER_TABLE && renamed_to(d))
-        any = any || selected(ts, renamed_to(d));
-    if (!any) {
-        op_ddl_free(d);
-        return 0;
-    }
-    const rt_table **before = calloc(n ? n : 1, sizeof *before);
-    if (!before) {
-        op_ddl_free(d);
-        return oom(err);
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const op_ddl_name *name = op_ddl_table_at(d, i);
-        if (selected(ts, name))
-            before[i] = schema_at(ts, name, pos, err, &rc);
-    }
-    bool applied = false;
-    if (rc == 0) {
-        rc = op_schema_history_apply(ts->history, d, pos, &applied, &cause);
-        if (rc == RT_ENOTFOUND || rc == RT_EEXIST || rc == RT_EUNSUPPORTED)
-            rc = fallback(ts, d, sql, sql_len, pos, &cause, &ch, err);
-        else if (rc != 0 && err)
-            *err = cause;
-        else if (applied)
-            rc = describe(ts, d, before, pos, &ch, err);
-    }
-    if (rc == 0 && applied) {
-        rt_buf text;
-        rt_buf_init(&text);
-        op_ddl_format(d, &text);
-        LOG_INFO("%s: mysql_cdc: schema change at %s:%llu: %s", ts->tag, pos.file ? pos.file : "",
-                 (unsigned long long)pos.offset, text.data ? text.data : "");
-        rt_buf_fini(&text);
-    }
-    free(before);
-    op_ddl_free(d);
-    *count = ch.count;
-    return rc;
-}

@@ -69,10 +69,16 @@ int op_cdc_tables_resolve(op_cdc_tables *ts, op_table_map *tm, op_schema_pos pos
                           op_cdc_table **out, rt_err *err);
 
 /* A change to emit for a DDL: kind, the schema before (NULL for CREATE) and after (for DROP and
- * TRUNCATE: the table's schema before). Tables are interned (borrowed from the catalog). */
+ * TRUNCATE: the table's schema before). Tables are interned (borrowed from the catalog). For a
+ * parsed ALTER TABLE (kind ALTER, or RENAME for ALTER ... RENAME TO), before is the history's
+ * version (type texts normalised as the history writes them, like after's) and origin maps after's
+ * columns to before's (batch.h's rt_schema_change.origin; rt_table_column_count(after) entries,
+ * borrowed until the next op_cdc_tables_apply); NULL otherwise, and for schemas re-read from the
+ * server (columns then match by name). */
 typedef struct op_cdc_schema_change {
     rt_schema_change_kind kind;
     const rt_table *before, *after;
+    const int32_t *origin;
 } op_cdc_schema_change;
 #define OP_CDC_MAX_CHANGES 16
 

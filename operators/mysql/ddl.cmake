@@ -5,6 +5,7 @@
 add_library(sluice_mysql_ddl STATIC
   ddl_parse.c
   ddl_stmt.c
+  ddl_origin.c
   schema_history.c
   schema_history_codec.c)
 target_link_libraries(sluice_mysql_ddl PUBLIC sluice_operators sluice_runtime

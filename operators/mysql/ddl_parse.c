@@ -225,6 +225,39 @@ static int skip_expr(parser *p)
         advance(p);
         advance(p);
     }
+    /* 1e-5: a number's word ends in a digit and 'e', the sign follows without a space. */
+    const char *end = p->s + p->prev_end;
+    if (p->prev_end >= 2 && (end[-1] == 'e' || end[-1] == 'E') && isdigit((unsigned char)end[-2]) &&
+        (is_punct(p, '-') || is_punct(p, '+')) && p->t.pos == p->prev_end &&
+        peek(p).kind == T_WORD) {
+        advance(p);
+        advance(p);
+    }
+    return 0;
+}
+
+/* DEFAULT's expression into *out: op_ddl_default_normalize's text for `type`, or the text as
+ * written when type is NULL (ALTER COLUMN ... SET DEFAULT); NULL for DEFAULT NULL. */
+static int take_default(parser *p, const char *type, char **out)
+{
+    size_t start = p->t.pos;
+    int rc = skip_expr(p);
+    if (rc)
+        return rc;
+    free(*out);
+    *out = NULL;
+    rt_buf b;
+    rt_buf_init(&b);
+    bool has;
+    if (type) {
+        has = op_ddl_default_normalize(p->s + start, p->prev_end - start, type, &b);
+    } else {
+        rt_buf_append(&b, p->s + start, p->prev_end - start);
+        has = !(b.len == 4 && strncasecmp(b.data, "null", 4) == 0);
+    }
+    if (has)
+        *out = rt_buf_take(&b);
+    rt_buf_fini(&b);
     return 0;
 }
 
@@ -255,7 +288,7 @@ static int take_attributes(parser *p, op_ddl_column *c)
         } else if (eat_kw(p, "auto_increment")) {
             c->auto_increment = true;
         } else if (eat_kw(p, "default")) {
-            rc = skip_expr(p);
+            rc = take_default(p, c->type, &c->default_value);
         } else if (eat_kw(p, "on")) {
             if (!eat_kw(p, "update"))
                 rc = fail(p, "UPDATE after ON");
@@ -599,9 +632,12 @@ static int parse_rename(parser *p)
     op_ddl_alter *a;
     int rc;
     if (eat_kw(p, "column")) {
+        bool ie = eat_if_exists(p, false); /* MariaDB 10.5.2 */
         rc = new_alter(p, OP_DDL_RENAME_COLUMN, &a);
-        if (rc == 0)
+        if (rc == 0) {
+            a->if_exists = ie;
             rc = take_ident(p, "a column name", &a->name);
+        }
         if (rc == 0 && !eat_kw(p, "to"))
             rc = fail(p, "TO");
         if (rc == 0)
@@ -614,6 +650,40 @@ static int parse_rename(parser *p)
         eat_kw(p, "as");
     rc = new_alter(p, OP_DDL_RENAME_TO, &a);
     return rc ? rc : take_name(p, &a->table);
+}
+
+/* ALTER [COLUMN] name SET DEFAULT x | DROP DEFAULT; the rest (SET VISIBLE, ALTER INDEX, ALTER
+ * CHECK, ...) is stepped over. */
+static int parse_alter_column(parser *p)
+{
+    bool column = eat_kw(p, "column");
+    if (!column &&
+        (is_kw(p, "index") || is_kw(p, "key") || is_kw(p, "check") || is_kw(p, "constraint")))
+        return skip_element(p);
+    if (!is_ident(p))
+        return skip_element(p);
+    tok n = peek(p);
+    bool set = tok_is(p, n, "set"), drop = tok_is(p, n, "drop");
+    if (!set && !drop)
+        return skip_element(p);
+    char *name;
+    int rc = take_ident(p, "a column name", &name);
+    if (rc)
+        return rc;
+    advance(p); /* SET / DROP */
+    if (!is_kw(p, "default")) {
+        free(name);
+        return skip_element(p);
+    }
+    advance(p);
+    op_ddl_alter *a;
+    rc = new_alter(p, OP_DDL_ALTER_DEFAULT, &a);
+    if (rc) {
+        free(name);
+        return rc;
+    }
+    a->name = name;
+    return set ? take_default(p, NULL, &a->column.default_value) : 0;
 }
 
 static int parse_alter(parser *p)
@@ -636,10 +706,12 @@ static int parse_alter(parser *p)
             rc = parse_modify(p, true);
         else if (eat_kw(p, "rename"))
             rc = parse_rename(p);
+        else if (eat_kw(p, "alter"))
+            rc = parse_alter_column(p);
         else if (p->t.kind == T_END)
             rc = fail(p, "an alteration");
         else
-            rc = skip_element(p); /* ALTER COLUMN, indexes, ENGINE=, COMMENT=, ALGORITHM=, ... */
+            rc = skip_element(p); /* indexes, ENGINE=, COMMENT=, ALGORITHM=, ... */
         if (rc)
             return rc;
         if (at_end(p))

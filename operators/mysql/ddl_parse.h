@@ -36,6 +36,9 @@ typedef struct op_ddl_column {
     bool nullable;    /* false after NOT NULL (or when the column is in the primary key) */
     bool primary_key; /* inline PRIMARY KEY / KEY */
     bool auto_increment;
+    /* The default as op_ddl_default_normalize writes it for this column's type ("7", "'abc'",
+     * "current_timestamp()"); NULL without a DEFAULT clause or for DEFAULT NULL. */
+    char *default_value;
 } op_ddl_column;
 
 typedef enum op_ddl_alter_kind {
@@ -47,6 +50,11 @@ typedef enum op_ddl_alter_kind {
     OP_DDL_RENAME_TO,       /* table: the new name */
     OP_DDL_ADD_PRIMARY_KEY, /* key, key_count: column names in key order */
     OP_DDL_DROP_PRIMARY_KEY,
+    /* ALTER [COLUMN] name SET DEFAULT x / DROP DEFAULT: name; column.default_value is the literal
+     * as written (NULL for DROP DEFAULT), not normalised: its canonical form depends on the
+     * column's type, which the statement does not name (op_ddl_default_normalize it with the
+     * type the schema history holds). */
+    OP_DDL_ALTER_DEFAULT,
 } op_ddl_alter_kind;
 
 const char *op_ddl_alter_kind_name(op_ddl_alter_kind k);
@@ -62,7 +70,7 @@ typedef enum op_ddl_place {
 /* One alteration of an ALTER TABLE. Owned by the statement. */
 typedef struct op_ddl_alter {
     op_ddl_alter_kind kind;
-    bool if_exists; /* IF EXISTS (DROP, MODIFY, CHANGE) or IF NOT EXISTS (ADD) */
+    bool if_exists; /* IF EXISTS (DROP, MODIFY, CHANGE, RENAME COLUMN) or IF NOT EXISTS (ADD) */
     char *name;
     char *new_name;
     op_ddl_column column;
@@ -114,5 +122,23 @@ void op_ddl_format(const op_ddl *d, rt_buf *out);
  * (operators/basic/sql_type.h) with integer display widths dropped except tinyint(1); otherwise
  * the text in lower case with single spaces. */
 void op_ddl_type_normalize(const char *text, rt_buf *out);
+
+/* Appends the canonical text of a column default: the SQL literal or expression `text` (len
+ * bytes; what follows DEFAULT in DDL, or information_schema.COLUMNS.COLUMN_DEFAULT of MariaDB
+ * 10.2+, which is itself SQL) for a column of type `type` (op_ddl_type_normalize's text). The
+ * form is MariaDB's COLUMN_DEFAULT text, so that DDL and information_schema agree:
+ *   strings, dates, times: single-quoted, ' doubled, backslash, newline, CR and NUL escaped as
+ *     \\ \n \r \0 ("'it''s'"); dates and times as the column stores them ('2020-01-01 00:00:00',
+ *     '10:00:00.00' for time(2));
+ *   integer, decimal, float types: the number the column stores ("8" for '7.6' in an int,
+ *     "1.50" in a decimal(10,2), "1000" for 1e3 in a double, "1e20"); TRUE / FALSE as 1 / 0;
+ *   bit: b'101';
+ *   CURRENT_TIMESTAMP, NOW(), LOCALTIME[STAMP] [(n)]: "current_timestamp()" or
+ *     "current_timestamp(n)";
+ *   other expressions: lower case outside strings, spaces kept only between two words, the
+ *     outer parentheses dropped ("1+2", "abs(-3)").
+ * Returns false and appends nothing for NULL (DEFAULT NULL, or COLUMN_DEFAULT "NULL") and empty
+ * text. Pure. */
+bool op_ddl_default_normalize(const char *text, size_t len, const char *type, rt_buf *out);
 
 #endif

@@ -1,10 +1,11 @@
-/* The parsed DDL statement (op_ddl): its accessors, its one-line description and the type
- * normalisation shared with the schema history. */
+/* The parsed DDL statement (op_ddl): its accessors, its one-line description and the type and
+ * default normalisation shared with the schema history and the information_schema readers. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "operators/basic/sql_type.h"
+#include "operators/mysql/ddl_default.h"
 #include "operators/mysql/ddl_parse.h"
 #include "operators/mysql/ddl_parse_int.h"
 
@@ -44,6 +45,8 @@ const char *op_ddl_alter_kind_name(op_ddl_alter_kind k)
         return "add_primary_key";
     case OP_DDL_DROP_PRIMARY_KEY:
         return "drop_primary_key";
+    case OP_DDL_ALTER_DEFAULT:
+        return "alter_default";
     }
     return "?";
 }
@@ -52,7 +55,8 @@ void op_ddl_column_fini(op_ddl_column *c)
 {
     free(c->name);
     free(c->type);
-    c->name = c->type = NULL;
+    free(c->default_value);
+    c->name = c->type = c->default_value = NULL;
 }
 
 void op_ddl_name_fini(op_ddl_name *n)
@@ -172,6 +176,8 @@ static void format_column(const op_ddl_column *c, rt_buf *out)
     rt_buf_appendf(out, "%s %s", c->name, c->type);
     if (!c->nullable)
         rt_buf_append_str(out, " NOT NULL");
+    if (c->default_value)
+        rt_buf_appendf(out, " DEFAULT %s", c->default_value);
     if (c->auto_increment)
         rt_buf_append_str(out, " AUTO_INCREMENT");
     if (c->primary_key)
@@ -205,7 +211,8 @@ static void format_alter(const op_ddl_alter *a, rt_buf *out)
         format_column(&a->column, out);
         break;
     case OP_DDL_RENAME_COLUMN:
-        rt_buf_appendf(out, "RENAME COLUMN %s TO %s", a->name, a->new_name);
+        rt_buf_appendf(out, "RENAME COLUMN %s%s TO %s", a->if_exists ? "IF EXISTS " : "", a->name,
+                       a->new_name);
         break;
     case OP_DDL_RENAME_TO:
         rt_buf_append_str(out, "RENAME TO ");
@@ -217,6 +224,12 @@ static void format_alter(const op_ddl_alter *a, rt_buf *out)
         break;
     case OP_DDL_DROP_PRIMARY_KEY:
         rt_buf_append_str(out, "DROP PRIMARY KEY");
+        break;
+    case OP_DDL_ALTER_DEFAULT:
+        if (a->column.default_value)
+            rt_buf_appendf(out, "ALTER %s SET DEFAULT %s", a->name, a->column.default_value);
+        else
+            rt_buf_appendf(out, "ALTER %s DROP DEFAULT", a->name);
         break;
     }
     if (a->place == OP_DDL_PLACE_FIRST)
@@ -290,4 +303,9 @@ void op_ddl_type_normalize(const char *text, rt_buf *out)
     }
     if (out->len == start)
         rt_buf_append(out, "", 0);
+}
+
+bool op_ddl_default_normalize(const char *text, size_t len, const char *type, rt_buf *out)
+{
+    return ddl_default_normalize(text, len, type, out);
 }

@@ -35,6 +35,7 @@ void op_schema_version_fini(op_schema_version *v)
     for (size_t i = 0; i < v->count; i++) {
         free(v->cols[i].name);
         free(v->cols[i].type);
+        free(v->cols[i].default_value);
     }
     free(v->cols);
     free(v->file);
@@ -126,7 +127,7 @@ static const op_schema_version *version_at(const op_schema_table *e, op_schema_p
 /* ---- drafts ---------------------------------------------------------------------------------- */
 
 static int col_add(op_schema_version *v, size_t at, const char *name, const char *type,
-                   bool nullable, uint16_t key_seq)
+                   const char *default_value, bool nullable, uint16_t key_seq)
 {
     if (v->count == v->cap) {
         size_t ncap = v->cap ? v->cap * 2 : 8;
@@ -136,10 +137,12 @@ static int col_add(op_schema_version *v, size_t at, const char *name, const char
         v->cols = n;
         v->cap = ncap;
     }
-    op_schema_column c = {strdup(name), strdup(type), nullable, key_seq};
-    if (!c.name || !c.type) {
+    op_schema_column c = {strdup(name), strdup(type), default_value ? strdup(default_value) : NULL,
+                          nullable, key_seq};
+    if (!c.name || !c.type || (default_value && !c.default_value)) {
         free(c.name);
         free(c.type);
+        free(c.default_value);
         return RT_ENOMEM;
     }
     memmove(&v->cols[at + 1], &v->cols[at], (v->count - at) * sizeof *v->cols);
@@ -157,7 +160,8 @@ static int version_copy(op_schema_version *dst, const op_schema_version *src, op
         return RT_ENOMEM;
     for (size_t i = 0; src && i < src->count; i++) {
         const op_schema_column *c = &src->cols[i];
-        int rc = col_add(dst, dst->count, c->name, c->type, c->nullable, c->key_seq);
+        int rc =
+            col_add(dst, dst->count, c->name, c->type, c->default_value, c->nullable, c->key_seq);
         if (rc) {
             op_schema_version_fini(dst);
             return rc;
@@ -301,17 +305,22 @@ static int redefine(stmt *s, op_schema_version *v, const op_ddl_name *n, size_t 
     if (other >= 0 && (size_t)other != i)
         return rt_err_set(s->err, RT_EEXIST, "%s.%s: duplicate column %s", n->db, n->table,
                           def->name);
+    /* MODIFY and CHANGE restate the whole definition: a default they leave out is gone. */
     char *name = strdup(def->name), *type = strdup(def->type);
-    if (!name || !type) {
+    char *dflt = def->default_value ? strdup(def->default_value) : NULL;
+    if (!name || !type || (def->default_value && !dflt)) {
         free(name);
         free(type);
+        free(dflt);
         return rt_err_set(s->err, RT_ENOMEM, "schema history: out of memory");
     }
     op_schema_column *c = &v->cols[i];
     free(c->name);
     free(c->type);
+    free(c->default_value);
     c->name = name;
     c->type = type;
+    c->default_value = dflt;
     c->nullable = def->nullable && c->key_seq == 0;
     if (def->primary_key) {
         char *key[1] = {def->name};
@@ -325,7 +334,8 @@ static int alter_one(stmt *s, op_schema_version *v, const op_ddl_name *n, const 
     const char *col = a->kind == OP_DDL_MODIFY_COLUMN ? a->column.name : a->name;
     long i = col ? col_find(v, col) : -1;
     bool needs = a->kind == OP_DDL_DROP_COLUMN || a->kind == OP_DDL_MODIFY_COLUMN ||
-                 a->kind == OP_DDL_CHANGE_COLUMN || a->kind == OP_DDL_RENAME_COLUMN;
+                 a->kind == OP_DDL_CHANGE_COLUMN || a->kind == OP_DDL_RENAME_COLUMN ||
+                 a->kind == OP_DDL_ALTER_DEFAULT;
     if (needs && i < 0)
         return a->if_exists ? 0
                             : rt_err_set(s->err, RT_ENOTFOUND, "%s.%s: column %s not found", n->db,
@@ -337,7 +347,8 @@ static int alter_one(stmt *s, op_schema_version *v, const op_ddl_name *n, const 
             return a->if_exists ? 0
                                 : rt_err_set(s->err, RT_EEXIST, "%s.%s: duplicate column %s", n->db,
                                              n->table, a->column.name);
-        if (col_add(v, v->count, a->column.name, a->column.type, a->column.nullable, 0))
+        if (col_add(v, v->count, a->column.name, a->column.type, a->column.default_value,
+                    a->column.nullable, 0))
             return rt_err_set(s->err, RT_ENOMEM, "schema history: out of memory");
         rc = place(s, v, n, v->count - 1, a);
         if (rc == 0 && a->column.primary_key) {
@@ -350,6 +361,7 @@ static int alter_one(stmt *s, op_schema_version *v, const op_ddl_name *n, const 
         uint16_t seq = v->cols[i].key_seq;
         free(v->cols[i].name);
         free(v->cols[i].type);
+        free(v->cols[i].default_value);
         memmove(&v->cols[i], &v->cols[i + 1], (v->count - (size_t)i - 1) * sizeof *v->cols);
         v->count--;
         key_remove(v, seq);
@@ -379,6 +391,21 @@ static int alter_one(stmt *s, op_schema_version *v, const op_ddl_name *n, const 
         return 0;
     case OP_DDL_RENAME_TO:
         return 0; /* handled by the caller */
+    case OP_DDL_ALTER_DEFAULT: {
+        /* The statement has the literal as written; the column's type shapes its text. */
+        char *dflt = NULL;
+        if (a->column.default_value) {
+            rt_buf b;
+            rt_buf_init(&b);
+            if (op_ddl_default_normalize(a->column.default_value, strlen(a->column.default_value),
+                                         v->cols[i].type, &b))
+                dflt = rt_buf_take(&b);
+            rt_buf_fini(&b);
+        }
+        free(v->cols[i].default_value);
+        v->cols[i].default_value = dflt;
+        return 0;
+    }
     }
     return 0;
 }
@@ -404,7 +431,7 @@ static int apply_create(stmt *s, const op_ddl *d)
             return rt_err_set(s->err, RT_EEXIST, "%s.%s: duplicate column %s", n->db, n->table,
                               c->name);
         }
-        if (col_add(&v, v.count, c->name, c->type, c->nullable, 0)) {
+        if (col_add(&v, v.count, c->name, c->type, c->default_value, c->nullable, 0)) {
             op_schema_version_fini(&v);
             return rt_err_set(s->err, RT_ENOMEM, "schema history: out of memory");
         }
@@ -583,8 +610,9 @@ int op_schema_history_seed(op_schema_history *h, const rt_table *t, const size_t
     if (version_copy(&v, NULL, pos))
         return rt_err_set(err, RT_ENOMEM, "schema history: out of memory");
     int rc = 0;
-    rt_buf type;
+    rt_buf type, dflt;
     rt_buf_init(&type);
+    rt_buf_init(&dflt);
     for (size_t i = 0; rc == 0 && i < rt_table_column_count(t); i++) {
         const rt_column *c = rt_table_column(t, i);
         if (!c->sql_type) {
@@ -594,10 +622,15 @@ int op_schema_history_seed(op_schema_history *h, const rt_table *t, const size_t
         }
         rt_buf_reset(&type);
         op_ddl_type_normalize(c->sql_type, &type);
-        if (col_add(&v, v.count, c->name, type.data, c->nullable, 0))
+        rt_buf_reset(&dflt);
+        bool has =
+            c->default_value &&
+            op_ddl_default_normalize(c->default_value, strlen(c->default_value), type.data, &dflt);
+        if (col_add(&v, v.count, c->name, type.data, has ? dflt.data : NULL, c->nullable, 0))
             rc = rt_err_set(err, RT_ENOMEM, "schema history: out of memory");
     }
     rt_buf_fini(&type);
+    rt_buf_fini(&dflt);
     size_t kc = key ? key_count : rt_table_pk_count(t);
     for (size_t k = 0; rc == 0 && k < kc; k++) {
         size_t i = key ? key[k] : rt_table_pk_column(t, k);
@@ -655,6 +688,7 @@ int op_schema_history_table_at(const op_schema_history *h, const char *db, const
         cols[i].name = v->cols[i].name;
         cols[i].type = t.type;
         cols[i].sql_type = v->cols[i].type;
+        cols[i].default_value = v->cols[i].default_value;
         cols[i].nullable = v->cols[i].nullable;
         cols[i].primary_key = v->cols[i].key_seq > 0;
         op_sql_type_fini(&t);
@@ -689,6 +723,8 @@ int op_schema_history_describe_at(const op_schema_history *h, const char *db, co
         const op_schema_column *c = &v->cols[i];
         rt_buf_appendf(out, "%s%s %s%s", i ? ", " : "", c->name, c->type,
                        c->nullable ? "" : " NOT NULL");
+        if (c->default_value)
+            rt_buf_appendf(out, " DEFAULT %s", c->default_value);
         if (c->key_seq)
             rt_buf_appendf(out, " PK%u", (unsigned)c->key_seq);
     }

@@ -32,7 +32,8 @@ typedef struct op_schema_history op_schema_history;
 op_schema_history *op_schema_history_new(void);
 void op_schema_history_free(op_schema_history *h);
 
-/* Adds the schema of t (read from information_schema; its columns' sql_type text is required)
+/* Adds the schema of t (read from information_schema; its columns' sql_type text is required,
+ * default_value is normalised again for the normalised type)
  * as the version of t in force from pos. key lists the primary key's column indexes in key
  * order (schema_reader.h's key_columns), or is NULL for t's key in column order. RT_EINVAL for
  * a column without sql_type, RT_EEXIST when t already has a version at or after pos. */
@@ -51,7 +52,8 @@ int op_schema_history_apply(op_schema_history *h, const op_ddl *d, op_schema_pos
                             rt_err *err);
 
 /* The schema of db.table in force at pos as a new rt_table (free with rt_table_free, or hand it
- * to a catalog): columns in order, sql_type the normalised type text, value types from
+ * to a catalog): columns in order, sql_type the normalised type text, default_value
+ * op_ddl_default_normalize's text, value types from
  * op_sql_type_parse. RT_ENOTFOUND when the table has no version at pos or was dropped,
  * RT_EUNSUPPORTED for a column type records cannot carry (naming it). */
 int op_schema_history_table_at(const op_schema_history *h, const char *db, const char *table,
@@ -63,8 +65,9 @@ int op_schema_history_table_at(const op_schema_history *h, const char *db, const
 int op_schema_history_version_at(const op_schema_history *h, const char *db, const char *table,
                                  op_schema_pos pos, op_schema_pos *since, rt_err *err);
 
-/* Appends the columns in force at pos, for logs and tests: "id int NOT NULL PK1, v varchar(8)"
- * (PKn: n-th column of the primary key). RT_ENOTFOUND as op_schema_history_table_at. */
+/* Appends the columns in force at pos, for logs and tests:
+ * "id int NOT NULL PK1, v varchar(8) DEFAULT 'x'" (PKn: n-th column of the primary key).
+ * RT_ENOTFOUND as op_schema_history_table_at. */
 int op_schema_history_describe_at(const op_schema_history *h, const char *db, const char *table,
                                   op_schema_pos pos, rt_buf *out, rt_err *err);
 
@@ -74,12 +77,13 @@ size_t op_schema_history_table_count(const op_schema_history *h);
 size_t op_schema_history_version_count(const op_schema_history *h, const char *db,
                                        const char *table);
 
-/* Appends the binary form kept in checkpoint state (version 1, little-endian):
+/* Appends the binary form kept in checkpoint state (version 2, little-endian):
  *   u8 version · u32 table_count · table*
  *   table   = str16 db · str16 name · u32 version_count · version*
  *   version = str16 file · u64 offset · u8 flags (1 = dropped) · u32 column_count · column*
- *   column  = str16 name · str32 type · u8 flags (1 = nullable) · u16 key_seq (0 = not in key)
- * where strN is a uN byte length then the bytes. */
+ *   column  = str16 name · str32 type · u8 flags (1 = nullable, 2 = has a default)
+ *             · u16 key_seq (0 = not in key) · [str32 default, when flag 2]
+ * where strN is a uN byte length then the bytes. Version 1 (no defaults, flags 0..1) decodes. */
 void op_schema_history_encode(const op_schema_history *h, rt_buf *out);
 /* Decodes the binary form into a new history (*out, free with op_schema_history_free). Every
  * length and count is bounded by the bytes left and the whole input must be consumed:

@@ -8,7 +8,8 @@
 #include "operators/mysql/schema_history.h"
 #include "operators/mysql/schema_history_int.h"
 
-#define FORMAT_VERSION 1
+/* 2 added column defaults (flag 2); version 1 state still decodes, its columns without one. */
+#define FORMAT_VERSION 2
 
 static void put_le(rt_buf *b, uint64_t v, unsigned n)
 {
@@ -43,8 +44,10 @@ void op_schema_history_encode(const op_schema_history *h, rt_buf *out)
             for (size_t c = 0; c < v->count; c++) {
                 put_str(out, v->cols[c].name, 2);
                 put_str(out, v->cols[c].type, 4);
-                put_le(out, v->cols[c].nullable ? 1 : 0, 1);
+                put_le(out, (v->cols[c].nullable ? 1 : 0) | (v->cols[c].default_value ? 2 : 0), 1);
                 put_le(out, v->cols[c].key_seq, 2);
+                if (v->cols[c].default_value)
+                    put_str(out, v->cols[c].default_value, 4);
             }
         }
     }
@@ -53,6 +56,7 @@ void op_schema_history_encode(const op_schema_history *h, rt_buf *out)
 typedef struct dec {
     op_cursor c;
     rt_err *err;
+    unsigned version;
 } dec;
 
 static int corrupt(dec *d, const char *what)
@@ -115,11 +119,14 @@ static int get_version(dec *d, op_schema_version *v)
             return rc;
         }
         v->count = i + 1;
-        if (!op_cursor_le(&d->c, 1, &nullable) || nullable > 1 || !op_cursor_le(&d->c, 2, &seq) ||
-            seq > n)
+        if (!op_cursor_le(&d->c, 1, &nullable) || nullable > (d->version >= 2 ? 3u : 1u) ||
+            !op_cursor_le(&d->c, 2, &seq) || seq > n)
             return corrupt(d, "bad column flags");
-        c->nullable = nullable == 1;
+        c->nullable = (nullable & 1) != 0;
         c->key_seq = (uint16_t)seq;
+        if ((nullable & 2) &&
+            (rc = get_str(d, 4, "truncated column default", &c->default_value)) != 0)
+            return rc;
     }
     return 0;
 }
@@ -160,11 +167,12 @@ static int get_table(dec *d, op_schema_history *h)
 
 int op_schema_history_decode(const uint8_t *p, size_t len, op_schema_history **out, rt_err *err)
 {
-    dec d = {op_cursor_make(p, len), err};
+    dec d = {op_cursor_make(p, len), err, 0};
     uint8_t version;
     if (!op_cursor_u8(&d.c, &version))
         return corrupt(&d, "empty");
-    if (version != FORMAT_VERSION)
+    d.version = version;
+    if (version != 1 && version != FORMAT_VERSION)
         return rt_err_set(err, RT_ESTATE,
                           "schema history state: format version %u is not known to this build",
                           version);

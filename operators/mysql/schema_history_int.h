@@ -11,7 +11,8 @@
 
 typedef struct op_schema_column {
     char *name;
-    char *type; /* op_ddl_type_normalize's text */
+    char *type;          /* op_ddl_type_normalize's text */
+    char *default_value; /* op_ddl_default_normalize's text for type, NULL without a default */
     bool nullable;
     uint16_t key_seq; /* 1-based position in the primary key, 0 when not in it */
 } op_schema_column;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "operators/basic/sql_type.h"
+#include "operators/mysql/ddl_default.h"
 #include "runtime/base/buf.h"
 #include "runtime/base/log.h"
 
@@ -88,7 +89,16 @@ static int query_table(op_mysql_conn *c, const char *sql, const char *db, const 
 /* --- One table --- */
 
 /* COLUMNS result columns. */
-enum { COL_NAME, COL_ORDINAL, COL_TYPE, COL_NULLABLE, COL_CHARSET, COL_DATA_TYPE, COL_WIDTH };
+enum {
+    COL_NAME,
+    COL_ORDINAL,
+    COL_TYPE,
+    COL_NULLABLE,
+    COL_CHARSET,
+    COL_DATA_TYPE,
+    COL_DEFAULT,
+    COL_WIDTH
+};
 
 static bool is_one_of(const char *s, const char *const *list)
 {
@@ -148,12 +158,14 @@ static int build_info(const op_mysql_table_filter *f, const char *db, const char
     size_t n = cols->n;
     bool *selected = calloc(n ? n : 1, sizeof *selected);
     rt_column *rc_cols = calloc(n ? n : 1, sizeof *rc_cols);
+    char **defaults = calloc(n ? n : 1, sizeof *defaults);
     info->source_positions = calloc(n ? n : 1, sizeof *info->source_positions);
     info->charsets = calloc(n ? n : 1, sizeof *info->charsets);
     info->source_column_count = n;
-    if (!selected || !rc_cols || !info->source_positions || !info->charsets) {
+    if (!selected || !rc_cols || !defaults || !info->source_positions || !info->charsets) {
         free(selected);
         free(rc_cols);
+        free(defaults);
         return rt_err_set(err, RT_ENOMEM, "table %s.%s: out of memory", db, table);
     }
 
@@ -226,6 +238,15 @@ static int build_info(const op_mysql_table_filter *f, const char *db, const char
             cell(cols, i, COL_NULLABLE) && strcmp(cell(cols, i, COL_NULLABLE), "YES") == 0;
         for (size_t k = 0; k < key_count; k++)
             col->primary_key = col->primary_key || key_rows[k] == i;
+        /* MariaDB 10.2+ writes COLUMN_DEFAULT as SQL ('abc', 7, current_timestamp()): the
+         * same normalisation as a DEFAULT clause of the binlog's DDL, so both agree. */
+        const char *dflt = cell(cols, i, COL_DEFAULT);
+        rt_buf b;
+        rt_buf_init(&b);
+        if (dflt && ddl_default_normalize(dflt, strlen(dflt), col->sql_type, &b))
+            defaults[count] = rt_buf_take(&b);
+        rt_buf_fini(&b);
+        col->default_value = defaults[count];
         rc = column_rt_type(db, table, col->name, col->sql_type, cell(cols, i, COL_DATA_TYPE),
                             &col->type, err);
         if (rc != 0)
@@ -251,6 +272,9 @@ static int build_info(const op_mysql_table_filter *f, const char *db, const char
     free(index_of);
     free(selected);
     free(rc_cols);
+    for (size_t i = 0; i < n; i++)
+        free(defaults[i]);
+    free(defaults);
     return rc;
 }
 
@@ -261,7 +285,8 @@ static int read_table(op_mysql_conn *c, const op_mysql_table_filter *f, const ch
     rows cols = {0}, key = {0};
     int rc = query_table(c,
                          "SELECT COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, "
-                         "CHARACTER_SET_NAME, DATA_TYPE FROM information_schema.COLUMNS",
+                         "CHARACTER_SET_NAME, DATA_TYPE, COLUMN_DEFAULT FROM "
+                         "information_schema.COLUMNS",
                          db, table, " ORDER BY ORDINAL_POSITION", &cols, err);
     /* STATISTICS rather than COLUMNS.COLUMN_KEY: COLUMN_KEY shows PRI for a unique NOT NULL key
      * of a table without a primary key, and does not give the key's order. */

@@ -11,6 +11,7 @@
 
 #include "operators/mysql/source_config.h"
 #include "operators/starrocks/label.h"
+#include "operators/starrocks/sink_schema.h"
 
 static const char *const semantic_choices[] = {"exactly-once", "at-least-once", NULL};
 static const char *const format_choices[] = {"json", "csv", NULL};
@@ -106,6 +107,17 @@ const rt_config_field op_sr_sink_config_fields[] = {
      .type = RT_CFG_JSON,
      .offset = F(properties),
      .help = "extra Stream Load headers: {\"strict_mode\": \"true\"}"},
+    {.key = "schema_change",
+     .type = RT_CFG_JSON,
+     .offset = F(schema_change),
+     .help = "{behavior: lenient|evolve|try_evolve|ignore|exception, overrides: {add_column: "
+             "..., ...}, timeout: \"10m\"}: what source schema changes do to the target"},
+    {.key = "create_properties",
+     .type = RT_CFG_JSON,
+     .offset = F(create_properties),
+     .help = "PROPERTIES of tables the sink creates (default {\"replication_num\": \"1\"})"},
+    RANGED("create_buckets", RT_CFG_INT, "1", F(create_buckets), 0, 1024,
+           "BUCKETS of tables the sink creates (0: StarRocks chooses)"),
     {0},
 };
 
@@ -193,19 +205,38 @@ static const char *property_text(json_t *v, char *num, size_t size)
     return num;
 }
 
+/* The pairs of the JSON object `text` (key `key` of the config); headers: check them as Stream
+ * Load headers. */
+static int string_pairs(const char *json, const char *key_name, bool headers, const char *path,
+                        char ***names, char ***values, size_t *count, rt_err *err);
+
 int op_sr_sink_config_headers(const op_sr_sink_config *c, const char *path, char ***names,
                               char ***values, size_t *count, rt_err *err)
+{
+    return string_pairs(c->properties, "properties", true, path, names, values, count, err);
+}
+
+int op_sr_sink_config_create_properties(const op_sr_sink_config *c, const char *path, char ***names,
+                                        char ***values, size_t *count, rt_err *err)
+{
+    return string_pairs(c->create_properties ? c->create_properties
+                                             : "{\"replication_num\": \"1\"}",
+                        "create_properties", false, path, names, values, count, err);
+}
+
+static int string_pairs(const char *json, const char *key_name, bool headers, const char *path,
+                        char ***names, char ***values, size_t *count, rt_err *err)
 {
     *names = NULL;
     *values = NULL;
     *count = 0;
-    if (!c->properties)
+    if (!json)
         return 0;
     json_error_t jerr;
-    json_t *obj = json_loads(c->properties, 0, &jerr);
+    json_t *obj = json_loads(json, 0, &jerr);
     if (!json_is_object(obj)) {
         json_decref(obj);
-        return rt_err_set(err, RT_EINVAL, "%s.properties: expected an object of strings", path);
+        return rt_err_set(err, RT_EINVAL, "%s.%s: expected an object of strings", path, key_name);
     }
     size_t n = json_object_size(obj), bytes = 0;
     const char *key;
@@ -214,8 +245,13 @@ int op_sr_sink_config_headers(const op_sr_sink_config *c, const char *path, char
     json_object_foreach(obj, key, v)
     {
         if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v)) {
-            rc = rt_err_set(err, RT_EINVAL, "%s.properties.%s: expected a string", path, key);
+            rc = rt_err_set(err, RT_EINVAL, "%s.%s.%s: expected a string", path, key_name, key);
             break;
+        }
+        if (!headers) {
+            char num[64];
+            bytes += strlen(key) + strlen(property_text(v, num, sizeof num)) + 2;
+            continue;
         }
         if (!header_name_ok(key)) {
             rc =
@@ -350,7 +386,16 @@ int op_sr_sink_config_validate(const void *cfg, const char *path, rt_err *err)
     size_t count = 0;
     rc = op_sr_sink_config_headers(c, path, &names, &values, &count, err);
     free(names);
-    return rc;
+    if (rc != 0)
+        return rc;
+    rc = op_sr_sink_config_create_properties(c, path, &names, &values, &count, err);
+    free(names);
+    if (rc != 0)
+        return rc;
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s.schema_change", path);
+    op_sr_sc_policy pol;
+    return op_sr_sc_policy_parse(c->schema_change, sub, &pol, err);
 }
 
 int op_sr_sink_config_password(const op_sr_sink_config *c, const char *path, char **out,

@@ -40,7 +40,10 @@ typedef struct op_sr_sink_config {
     int64_t prepared_timeout_ms; /* prepare's `prepared_timeout`; 0: not sent */
     int64_t max_retries;
     double max_filter_ratio;
-    char *properties; /* JSON object of extra Stream Load headers (strings) */
+    char *properties;        /* JSON object of extra Stream Load headers (strings) */
+    char *schema_change;     /* JSON object {behavior, overrides, timeout}; see sink_schema.h */
+    char *create_properties; /* JSON object: PROPERTIES of tables the sink creates */
+    int64_t create_buckets;  /* BUCKETS of tables the sink creates; 0: StarRocks chooses */
 } op_sr_sink_config;
 
 extern const rt_config_field op_sr_sink_config_fields[];
@@ -61,6 +64,10 @@ int op_sr_sink_config_flush(const op_sr_sink_config *c, const char *path, op_sr_
  * query_url, valid load_urls, a label_prefix of [-\w], properties an object of strings that are
  * not headers the sink sets itself. No I/O. */
 int op_sr_sink_config_validate(const void *cfg, const char *path, rt_err *err);
+
+/* create_properties as pairs, like op_sr_sink_config_headers (default: replication_num 1). */
+int op_sr_sink_config_create_properties(const op_sr_sink_config *c, const char *path, char ***names,
+                                        char ***values, size_t *count, rt_err *err);
 
 /* Splits query_url into host (a new string: free()) and port (default 9030). */
 int op_sr_sink_config_query_addr(const op_sr_sink_config *c, const char *path, char **host,

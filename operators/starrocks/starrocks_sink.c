@@ -9,7 +9,8 @@
  *   aborted(n)     keep them: the next completed checkpoint commits them
  *   restore(n)     commit the labels n recorded, roll back this subtask's later ones
  * Without checkpoints, finish() prepares and commits. At-least-once sends a plain Stream Load
- * per flush under a fresh label. Schema-change records are counted and skipped (issue 9).
+ * per flush under a fresh label. Schema-change records change the target (sink_evolve.c): rows
+ * after one wait in its queue until the DDL may run, once the rows before it are committed.
  * Sends run on the subtask's sender thread (sink_sender.h), one at a time and in order, while the
  * task formats the next body: a full body waits for the one in flight, and the task waits for it
  * before it uses the client or the ledger itself (prepare, commit, a new target, close); a failed
@@ -19,82 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "operators/op.h"
-#include "operators/starrocks/row_format.h"
-#include "operators/starrocks/sink_config.h"
-#include "operators/starrocks/sink_sender.h"
-#include "operators/starrocks/sink_txn.h"
-#include "operators/starrocks/stream_load.h"
-#include "operators/starrocks/table_meta.h"
-#include "runtime/base/buf.h"
+#include "operators/starrocks/starrocks_sink_int.h"
 #include "runtime/base/clock.h"
 #include "runtime/base/failpoint.h"
 #include "runtime/base/log.h"
 
-#define STATE_KEY "txn"
 /* Labels tried past ones an earlier run left committed, on a fresh start (see begin_txn). */
 #define MAX_LABEL_SKIPS 100000
-
-/* A source table's rows in the format of one target. */
-typedef struct target_format {
-    const rt_table *table;
-    op_sr_row_format *fmt;
-} target_format;
-
-/* One target table (database.name) and what is buffered for it. */
-typedef struct target {
-    char *name;
-    size_t ledger_idx;
-    op_sr_table_meta *meta;
-    target_format *formats;
-    size_t format_count;
-    op_sr_row_format *current; /* the format of the rows in body */
-    char *txn_columns;         /* the `columns` header of the open transaction (CSV) */
-    rt_buf body;
-    uint64_t body_rows;
-    int64_t first_row_ms; /* when the oldest buffered row came (at-least-once interval) */
-    bool restored;        /* in the restored state: its labels are ours, never skipped */
-    rt_metric *rows_total, *bytes_total;
-} target;
-
-typedef struct sr_sink sr_sink;
-
-/* The send in flight (or the last one): a body handed to the sender thread. The task thread
- * touches it only while no send is in flight. */
-typedef struct send_job {
-    sr_sink *s;
-    target *t; /* its txn_columns and metrics are the sender's while in flight */
-    rt_buf body;
-    uint64_t rows;
-    const char *columns; /* borrowed from t's row format of these rows */
-} send_job;
-
-struct sr_sink {
-    const op_sr_sink_config *c;
-    const char *tag;
-    uint32_t subtask;
-    bool exactly_once, checkpointing;
-    op_sr_flush flush;
-    char *password;
-    op_sr_query_params query;
-    char *query_host;
-    op_stream_load *client;
-    op_sr_ledger *ledger;
-    char *prefix;
-    target *targets;
-    size_t target_count, target_cap;
-    size_t last_target; /* cache: the target of the last record's table */
-    const rt_table *last_table;
-    char **hdr_names, **hdr_values;
-    op_sr_header *extra;
-    size_t extra_count;
-    char filter_ratio[32];
-    uint64_t alo_base, alo_seq; /* at-least-once label ids */
-    uint64_t records, schema_changes;
-    rt_metric *m_begun, *m_committed, *m_aborted, *m_latency, *m_schema, *m_filtered;
-    op_sr_sender *sender;
-    send_job job;
-};
 
 /* The Stream Load parameters of a target's loads; identical for every load of a transaction
  * (the BE compares them, notes §2.4). */
@@ -120,6 +52,8 @@ static void target_fini(target *t)
     free(t->formats);
     free(t->txn_columns);
     rt_buf_fini(&t->body);
+    op_sr_queue_free(t->queue);
+    op_sr_table_meta_free(t->proj);
 }
 
 /* --- Labels and transactions --- */
@@ -209,8 +143,8 @@ static int send_run(void *arg, rt_err *err)
             /* CSV loads of one transaction share one `columns` header. */
             return rt_err_set(err, RT_EUNSUPPORTED,
                               "starrocks: %s.%s: the source's columns changed within a "
-                              "checkpoint interval (%s -> %s); applying schema changes is "
-                              "issue 9",
+                              "checkpoint interval (%s -> %s), as two sources routed to one "
+                              "table with different columns do; use format json",
                               db, t->name, t->txn_columns, columns);
         }
         const char *label = op_sr_ledger_open_label(s->ledger, t->ledger_idx);
@@ -263,7 +197,7 @@ static int send_run(void *arg, rt_err *err)
 
 /* Hands t's buffered rows to the sender thread: waits for the send in flight (its error, or an
  * earlier one, is returned here), swaps its emptied buffer with t's, and submits. */
-static int flush_target(sr_sink *s, target *t, rt_err *err)
+int op_sr_sink_flush_target(sr_sink *s, target *t, rt_err *err)
 {
     if (t->body.len == 0)
         return 0;
@@ -286,7 +220,7 @@ static int flush_target(sr_sink *s, target *t, rt_err *err)
 static int flush_all(sr_sink *s, rt_err *err)
 {
     for (size_t i = 0; i < s->target_count; i++) {
-        int rc = flush_target(s, &s->targets[i], err);
+        int rc = op_sr_sink_flush_target(s, &s->targets[i], err);
         if (rc != 0)
             return rc;
     }
@@ -294,7 +228,7 @@ static int flush_all(sr_sink *s, rt_err *err)
 }
 
 /* Prepares every open transaction under checkpoint ckpt. */
-static int prepare_all(sr_sink *s, uint64_t ckpt, rt_err *err)
+int op_sr_sink_prepare_all(sr_sink *s, uint64_t ckpt, rt_err *err)
 {
     for (size_t i = 0; i < s->target_count; i++) {
         target *t = &s->targets[i];
@@ -323,7 +257,7 @@ static int prepare_all(sr_sink *s, uint64_t ckpt, rt_err *err)
 
 /* Commits the prepared transactions of checkpoints <= upto, oldest first; each one is dropped
  * from the ledger once committed, so a failure leaves the rest for the restore. */
-static int commit_upto(sr_sink *s, uint64_t upto, rt_err *err)
+int op_sr_sink_commit_upto(sr_sink *s, uint64_t upto, rt_err *err)
 {
     size_t done = 0;
     while (op_sr_ledger_pending_count(s->ledger) > 0) {
@@ -346,89 +280,13 @@ static int commit_upto(sr_sink *s, uint64_t upto, rt_err *err)
     return done ? FAILPOINT("sink.after_commit", err) : 0;
 }
 
-/* --- Restore: notes §4.4 --- */
-
-/* Rolls back this subtask's labels of table i from its next id upward, until one that never
- * began (UNKNOWN) or is already aborted. */
-static int abort_lingering(sr_sink *s, size_t i, rt_err *err)
-{
-    const char *db = op_sr_ledger_table_db(s->ledger, i);
-    for (uint64_t id = op_sr_ledger_next_id(s->ledger, i);; id++) {
-        char label[OP_SR_LABEL_MAX + 1];
-        int rc = op_sr_ledger_label(s->ledger, i, op_sr_ledger_state_prefix(s->ledger), id, label,
-                                    sizeof label, err);
-        op_sr_load_state st = OP_SR_STATE_UNKNOWN;
-        if (rc == 0)
-            rc = op_stream_load_get_load_state(s->client, db, label, &st, err);
-        if (rc == RT_ENOTFOUND) /* no such database: nothing can linger in it */
-            return 0;
-        if (rc != 0)
-            return rt_err_prefix(err, rc, "starrocks: restore: state of '%s'", label);
-        if (st == OP_SR_STATE_UNKNOWN || st == OP_SR_STATE_ABORTED)
-            return 0;
-        if (op_sr_load_state_is_committed(st))
-            return rt_err_set(err, RT_ESTATE,
-                              "starrocks: restore: label '%s' after the restored checkpoint is "
-                              "already committed (%s): the job restored from an older checkpoint "
-                              "than its newest, or another job uses the prefix; use a new "
-                              "label_prefix",
-                              label, op_sr_load_state_name(st));
-        op_sr_result res;
-        rc = op_stream_load_rollback(s->client, db, label, &res, err);
-        if (rc != 0 && rc != RT_ENOTFOUND)
-            return rt_err_prefix(err, rc, "starrocks: restore: roll back '%s'", label);
-        rt_err_clear(err);
-        rt_metric_add(s->m_aborted, 1);
-        LOG_INFO("%s: starrocks: rolled back lingering %s (%s)", s->tag, label,
-                 op_sr_load_state_name(st));
-    }
-}
-
-static int restore(sr_sink *s, op_ctx *ctx, uint64_t ckpt, rt_err *err)
-{
-    char *val = NULL;
-    size_t len = 0;
-    int rc = op_ctx_state_get(ctx, STATE_KEY, &val, &len, err);
-    if (rc == RT_ENOTFOUND)
-        return rt_err_set(err, RT_ECORRUPT,
-                          "starrocks: checkpoint %" PRIu64 " holds no transaction state for "
-                          "subtask %u",
-                          ckpt, s->subtask);
-    if (rc != 0)
-        return rt_err_prefix(err, rc, "starrocks: restore from checkpoint %" PRIu64, ckpt);
-    op_sr_ledger_free(s->ledger);
-    s->ledger = NULL;
-    rc = op_sr_ledger_decode(val, len, s->prefix, s->subtask, &s->ledger, err);
-    free(val);
-    if (rc != 0)
-        return rc;
-    size_t pending = op_sr_ledger_pending_count(s->ledger);
-    /* Commit what the checkpoint prepared, as notifyCheckpointComplete(MAX) does. */
-    if ((rc = commit_upto(s, UINT64_MAX, err)) != 0)
-        return rc;
-    for (size_t i = 0; i < op_sr_ledger_table_count(s->ledger); i++) {
-        if ((rc = abort_lingering(s, i, err)) != 0)
-            return rc;
-    }
-    LOG_INFO("%s: starrocks: restored checkpoint %" PRIu64 ": %zu transactions committed, %zu "
-             "tables",
-             s->tag, ckpt, pending, op_sr_ledger_table_count(s->ledger));
-    return 0;
-}
-
 /* --- Targets --- */
 
-static int target_for(sr_sink *s, op_ctx *ctx, const rt_table *table, target **out, rt_err *err)
+int op_sr_sink_target(sr_sink *s, op_ctx *ctx, const char *name, bool absent_ok, target **out,
+                      rt_err *err)
 {
-    if (s->last_table == table) {
-        *out = &s->targets[s->last_target];
-        return 0;
-    }
-    const char *name = s->c->table ? s->c->table : rt_table_name(table);
     for (size_t i = 0; i < s->target_count; i++) {
         if (strcmp(s->targets[i].name, name) == 0) {
-            s->last_table = table;
-            s->last_target = i;
             *out = &s->targets[i];
             return 0;
         }
@@ -444,6 +302,7 @@ static int target_for(sr_sink *s, op_ctx *ctx, const rt_table *table, target **o
             return rt_err_set(err, RT_ENOMEM, "out of memory");
         s->targets = p;
         s->target_cap = cap;
+        s->last_table = NULL; /* the cache points into the old array */
     }
     target *t = &s->targets[s->target_count];
     memset(t, 0, sizeof *t);
@@ -455,6 +314,10 @@ static int target_for(sr_sink *s, op_ctx *ctx, const rt_table *table, target **o
         rc = op_sr_ledger_table(s->ledger, s->c->database, name, &t->ledger_idx, err);
     if (rc == 0)
         rc = op_sr_table_meta_fetch(&s->query, s->c->database, name, &t->meta, err);
+    if (rc == RT_ENOTFOUND && absent_ok) {
+        rt_err_clear(err);
+        rc = 0;
+    }
     if (rc != 0) {
         target_fini(t);
         return rt_err_prefix(err, rc, "starrocks: target %s.%s", s->c->database, name);
@@ -467,14 +330,62 @@ static int target_for(sr_sink *s, op_ctx *ctx, const rt_table *table, target **o
     t->bytes_total =
         op_ctx_counter(ctx, "sluice_starrocks_bytes_total",
                        "body bytes sent to StarRocks per target table", "table", qualified);
-    LOG_INFO("%s: starrocks: target %s is a %s table of %zu columns", s->tag, qualified,
-             op_sr_table_model_name(op_sr_table_meta_model(t->meta)),
-             op_sr_table_meta_column_count(t->meta));
-    s->last_table = table;
-    s->last_target = s->target_count;
+    if (t->meta)
+        LOG_INFO("%s: starrocks: target %s is a %s table of %zu columns", s->tag, qualified,
+                 op_sr_table_model_name(op_sr_table_meta_model(t->meta)),
+                 op_sr_table_meta_column_count(t->meta));
+    else
+        LOG_INFO("%s: starrocks: target %s does not exist (yet)", s->tag, qualified);
     *out = t;
     s->target_count++;
     return 0;
+}
+
+/* The target of rows of `table` (cached for runs of one table). */
+static int target_for(sr_sink *s, op_ctx *ctx, const rt_table *table, target **out, rt_err *err)
+{
+    if (s->last_table == table) {
+        *out = &s->targets[s->last_target];
+        return 0;
+    }
+    const char *name = s->c->table ? s->c->table : rt_table_name(table);
+    target *t;
+    int rc = op_sr_sink_target(s, ctx, name, true, &t, err);
+    if (rc != 0)
+        return rc;
+    s->last_table = table;
+    s->last_target = (size_t)(t - s->targets);
+    *out = t;
+    return 0;
+}
+
+int op_sr_sink_reset_formats(sr_sink *s, target *t, rt_err *err)
+{
+    /* The send in flight borrows the `columns` of a format. */
+    int rc = op_sr_sender_wait(s->sender, err);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < t->format_count; i++)
+        op_sr_row_format_free(t->formats[i].fmt);
+    t->format_count = 0;
+    t->current = NULL;
+    return 0;
+}
+
+int op_sr_sink_send_body(sr_sink *s, target *t, const char *data, size_t len, uint64_t rows,
+                         const char *columns, rt_err *err)
+{
+    int rc = op_sr_sender_wait(s->sender, err);
+    if (rc != 0)
+        return rc;
+    send_job *j = &s->job;
+    rt_buf_reset(&j->body);
+    rt_buf_append(&j->body, data, len);
+    j->t = t;
+    j->rows = rows;
+    j->columns = columns;
+    rc = op_sr_sender_submit(s->sender, send_run, j, err);
+    return rc != 0 ? rc : op_sr_sender_wait(s->sender, err);
 }
 
 /* The format of `table`'s rows for t, made on first use. */
@@ -491,15 +402,21 @@ static int format_for(sr_sink *s, target *t, const rt_table *table, op_sr_row_fo
     if (!p)
         return rt_err_set(err, RT_ENOMEM, "out of memory");
     t->formats = p;
-    op_sr_row_format_options o = {
-        .format = (op_sr_format)s->c->format,
-        .model = op_sr_table_meta_model(t->meta),
-        .append_changes = s->c->append_changes,
-    };
+    const op_sr_table_meta *meta = op_sr_evolve_meta(t);
     char qualified[600];
     snprintf(qualified, sizeof qualified, "%s.%s", s->c->database, t->name);
+    if (!meta)
+        return rt_err_set(err, RT_ENOTFOUND,
+                          "starrocks: target %s does not exist (create it, or let the sink's "
+                          "schema_change behaviour create it from the source's CREATE TABLE)",
+                          qualified);
+    op_sr_row_format_options o = {
+        .format = (op_sr_format)s->c->format,
+        .model = op_sr_table_meta_model(meta),
+        .append_changes = s->c->append_changes,
+    };
     op_sr_row_format *f;
-    int rc = op_sr_row_format_new(&o, table, t->meta, qualified, &f, err);
+    int rc = op_sr_row_format_new(&o, table, meta, qualified, &f, err);
     if (rc != 0)
         return rc;
     if (op_sr_row_format_dropped_count(f) > 0)
@@ -533,6 +450,7 @@ static void sink_free(sr_sink *s, op_ctx *ctx)
         target_fini(t);
     }
     free(s->targets);
+    op_sr_evolve_close(s);
     rt_buf_fini(&s->job.body);
     op_stream_load_free(s->client);
     op_sr_ledger_free(s->ledger);
@@ -632,15 +550,15 @@ static int sr_open(op_ctx *ctx, const void *config, void **self, rt_err *err)
                                   "StarRocks transactions rolled back", NULL, NULL);
     s->m_latency = op_ctx_gauge_double(ctx, "sluice_starrocks_flush_latency_seconds",
                                        "duration of the last flush to StarRocks", NULL, NULL);
-    s->m_schema =
-        op_ctx_counter(ctx, "sluice_starrocks_schema_changes_ignored_total",
-                       "schema-change records skipped (issue 9 applies them)", NULL, NULL);
     s->m_filtered = op_ctx_counter(ctx, "sluice_starrocks_rows_filtered_total",
                                    "rows StarRocks rejected within max_filter_ratio", NULL, NULL);
-    uint64_t ckpt = s->checkpointing ? op_ctx_restored_checkpoint(ctx) : 0;
-    if (s->exactly_once && ckpt > 0 && (rc = restore(s, ctx, ckpt, err)) != 0)
+    if ((rc = op_sr_evolve_open(s, ctx, err)) != 0)
         goto fail;
+    /* Before the restore: it loads the rows queued behind restored schema changes. */
     if ((rc = op_sr_sender_start(&s->sender, err)) != 0)
+        goto fail;
+    uint64_t ckpt = s->checkpointing ? op_ctx_restored_checkpoint(ctx) : 0;
+    if (s->exactly_once && ckpt > 0 && (rc = op_sr_sink_restore(s, ctx, ckpt, err)) != 0)
         goto fail;
     LOG_INFO("%s: starrocks: %s into %s, label prefix %s, %s", s->tag,
              op_sr_semantic_name((op_sr_semantic)c->semantic), c->database, s->prefix,
@@ -659,9 +577,10 @@ static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt
     for (size_t i = 0; i < n; i++) {
         const rt_record *r = rt_batch_at_const(batch, i);
         if (r->kind == RT_ROW_SCHEMA_CHANGE) {
-            /* TODO(issue 9): apply schema changes to the target. */
             s->schema_changes++;
-            rt_metric_add(s->m_schema, 1);
+            int rc = op_sr_evolve_record(s, ctx, r, err);
+            if (rc != 0)
+                return rc;
             continue;
         }
         target *t;
@@ -671,10 +590,32 @@ static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt
             rc = format_for(s, t, r->table, &f, err);
         if (rc != 0)
             return rc;
+        if (op_sr_evolve_is_queued(t)) {
+            /* After a schema change that waits for its checkpoint: into the queue, formatted
+             * for the table the change makes. */
+            rt_buf *q;
+            bool written = false;
+            rc = op_sr_queue_body(t->queue, op_sr_row_format_columns(f), &q, err);
+            const rt_record *nx = i + 1 < n ? rt_batch_at_const(batch, i + 1) : NULL;
+            if (rc == 0 && r->kind == RT_ROW_UPDATE_BEFORE &&
+                !(nx && nx->kind == RT_ROW_UPDATE_AFTER && op_sr_row_format_same_key(f, r, nx))) {
+                size_t before = q->len;
+                rc = op_sr_row_format_append_delete(f, r, q, err);
+                written = q->len > before;
+            } else if (rc == 0) {
+                rc = op_sr_row_format_append(f, r, q, &written, err);
+            }
+            if (rc == 0)
+                op_sr_queue_rows_added(t->queue, written ? 1 : 0);
+            if (rc != 0)
+                return rt_err_prefix(err, rc, "starrocks");
+            s->records += written;
+            continue;
+        }
         /* CSV bodies carry one `columns` header: rows of another layout start a new body. */
         if (t->current != f && t->body.len > 0 && s->c->format == OP_SR_FORMAT_CSV &&
             strcmp(op_sr_row_format_columns(t->current), op_sr_row_format_columns(f)) != 0 &&
-            (rc = flush_target(s, t, err)) != 0)
+            (rc = op_sr_sink_flush_target(s, t, err)) != 0)
             return rc;
         t->current = f;
         bool written = false;
@@ -698,7 +639,7 @@ static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt
             t->first_row_ms = rt_clock_mono_ms();
         s->records++;
         if ((int64_t)t->body_rows >= s->flush.rows || t->body.len >= s->flush.bytes) {
-            if ((rc = flush_target(s, t, err)) != 0)
+            if ((rc = op_sr_sink_flush_target(s, t, err)) != 0)
                 return rc;
         }
     }
@@ -708,7 +649,7 @@ static int sr_process(void *self, op_ctx *ctx, size_t input, rt_batch *batch, rt
             target *t = &s->targets[i];
             int rc = 0;
             if (t->body_rows > 0 && now - t->first_row_ms >= s->flush.interval_ms)
-                rc = flush_target(s, t, err);
+                rc = op_sr_sink_flush_target(s, t, err);
             if (rc != 0)
                 return rc;
         }
@@ -721,7 +662,9 @@ static int sr_prepare_snapshot(void *self, op_ctx *ctx, uint64_t id, rt_err *err
     sr_sink *s = self;
     int rc = flush_all(s, err);
     if (rc == 0 && s->exactly_once && s->checkpointing)
-        rc = prepare_all(s, id, err);
+        rc = op_sr_sink_prepare_all(s, id, err);
+    if (rc == 0)
+        s->last_prepared = id;
     if (rc != 0)
         return rt_err_prefix(err, rc, "starrocks: pre-commit checkpoint %" PRIu64, id);
     return 0;
@@ -740,9 +683,9 @@ static int sr_snapshot_state(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
     rc = op_sr_ledger_encode(s->ledger, &text, &len, err);
     if (rc != 0)
         return rc;
-    rc = op_ctx_state_put(ctx, STATE_KEY, text, len, err);
+    rc = op_ctx_state_put(ctx, OP_SR_SINK_STATE_TXN, text, len, err);
     free(text);
-    return rc;
+    return rc != 0 ? rc : op_sr_evolve_snapshot(s, ctx, err);
 }
 
 static int sr_notify_checkpoint_complete(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
@@ -751,7 +694,21 @@ static int sr_notify_checkpoint_complete(void *self, op_ctx *ctx, uint64_t id, r
     if (!s->exactly_once)
         return 0;
     int rc = op_sr_sender_wait(s->sender, err);
-    return rc != 0 ? rc : commit_upto(s, id, err);
+    if (rc == 0)
+        rc = op_sr_sink_commit_upto(s, id, err);
+    /* Then the schema changes whose rows before are committed now, and the rows behind them. */
+    if (rc == 0)
+        rc = op_sr_evolve_apply(s, ctx, id, err);
+    /* After the final checkpoint no other commits what the queue released: commit it here. */
+    while (rc == 0 && s->finishing) {
+        rc = op_sr_sink_prepare_all(s, id, err);
+        if (rc == 0)
+            rc = op_sr_sink_commit_upto(s, UINT64_MAX, err);
+        if (rc != 0 || !op_sr_evolve_has_queued(s))
+            break;
+        rc = op_sr_evolve_apply(s, ctx, UINT64_MAX, err);
+    }
+    return rc;
 }
 
 static int sr_notify_checkpoint_aborted(void *self, op_ctx *ctx, uint64_t id, rt_err *err)
@@ -772,21 +729,31 @@ static int sr_finish(void *self, op_ctx *ctx, rt_err *err)
     sr_sink *s = self;
     if (s->exactly_once && s->checkpointing) {
         /* The final checkpoint prepares what is open and its completion commits it. */
+        s->finishing = true;
         LOG_INFO("%s: starrocks: end of input after %" PRIu64 " rows; commit at the final "
                  "checkpoint",
                  s->tag, s->records);
         return 0;
     }
-    int rc = flush_all(s, err);
-    if (rc == 0 && s->exactly_once) {
-        rc = prepare_all(s, 0, err);
-        if (rc == 0)
-            rc = commit_upto(s, UINT64_MAX, err);
+    int rc = 0;
+    /* Without checkpoints: commit, apply the queued schema changes the committed rows precede,
+     * load the rows behind them, commit again, until the queues are empty. */
+    for (;;) {
+        rc = flush_all(s, err);
+        if (rc == 0 && s->exactly_once) {
+            rc = op_sr_sink_prepare_all(s, 0, err);
+            if (rc == 0)
+                rc = op_sr_sink_commit_upto(s, UINT64_MAX, err);
+        }
+        if (rc != 0 || !op_sr_evolve_has_queued(s))
+            break;
+        if ((rc = op_sr_evolve_apply(s, ctx, UINT64_MAX, err)) != 0)
+            break;
     }
     if (rc != 0)
         return rt_err_prefix(err, rc, "starrocks: commit at end of input");
-    LOG_INFO("%s: starrocks: %" PRIu64 " rows sent, %" PRIu64 " schema changes skipped", s->tag,
-             s->records, s->schema_changes);
+    LOG_INFO("%s: starrocks: %" PRIu64 " rows sent, %" PRIu64 " schema changes", s->tag, s->records,
+             s->schema_changes);
     return 0;
 }
 

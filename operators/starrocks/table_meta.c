@@ -15,6 +15,7 @@ typedef struct meta_column {
     char *name;
     char *type;
     bool key;
+    bool nullable;
 } meta_column;
 
 struct op_sr_table_meta {
@@ -73,6 +74,11 @@ const char *op_sr_table_meta_column_type(const op_sr_table_meta *m, size_t i)
 bool op_sr_table_meta_column_is_key(const op_sr_table_meta *m, size_t i)
 {
     return m->cols[i].key;
+}
+
+bool op_sr_table_meta_column_is_nullable(const op_sr_table_meta *m, size_t i)
+{
+    return m->cols[i].nullable;
 }
 
 long op_sr_table_meta_column_index(const op_sr_table_meta *m, const char *name)
@@ -224,8 +230,30 @@ static int add_column(op_sr_table_meta *m, char *name, char *type, size_t *cap)
         m->cols = p;
         *cap = n;
     }
-    m->cols[m->count++] = (meta_column){.name = name, .type = type};
+    m->cols[m->count++] = (meta_column){.name = name, .type = type, .nullable = true};
     return 0;
+}
+
+/* True when the column attributes in [p, end) say NOT NULL (outside quoted strings). */
+static bool says_not_null(const char *p, const char *end)
+{
+    cur c = {p, end};
+    while (c.p < c.end) {
+        if (*c.p == '\'' || *c.p == '"' || *c.p == '`') {
+            if (!skip_quoted(&c))
+                return false;
+            continue;
+        }
+        if (at_word(&c, "NOT") &&
+            (c.p == p || !(isalnum((unsigned char)c.p[-1]) || c.p[-1] == '_'))) {
+            cur k = {c.p + 3, c.end};
+            skip_space(&k);
+            if (at_word(&k, "NULL"))
+                return true;
+        }
+        c.p++;
+    }
+    return false;
 }
 
 /* The key clause after the column list: `PRIMARY KEY(a, b)` and its kin. */
@@ -337,10 +365,13 @@ int op_sr_table_meta_parse(const char *ddl, size_t len, op_sr_table_meta **out, 
                 break;
             }
         }
+        const char *attrs = c.p;
         if (!skip_to_separator(&c)) {
             rc = rt_err_set(err, RT_EINVAL, "unterminated column list");
             break;
         }
+        if (!skip && says_not_null(attrs, c.p))
+            m->cols[m->count - 1].nullable = false;
         if (*c.p++ == ')')
             break;
     }
@@ -353,6 +384,97 @@ int op_sr_table_meta_parse(const char *ddl, size_t len, op_sr_table_meta **out, 
         return rc;
     }
     *out = m;
+    return 0;
+}
+
+/* --- Edits: what a table will look like once DDL ran (schema evolution projects it) --- */
+
+int op_sr_table_meta_new(op_sr_table_model model, op_sr_table_meta **out, rt_err *err)
+{
+    op_sr_table_meta *m = calloc(1, sizeof *m);
+    if (!m)
+        return rt_err_set(err, RT_ENOMEM, "out of memory");
+    m->model = model;
+    *out = m;
+    return 0;
+}
+
+int op_sr_table_meta_copy(const op_sr_table_meta *m, op_sr_table_meta **out, rt_err *err)
+{
+    op_sr_table_meta *c = NULL;
+    int rc = op_sr_table_meta_new(m->model, &c, err);
+    for (size_t i = 0; rc == 0 && i < m->count; i++)
+        rc = op_sr_table_meta_add_column(c, m->cols[i].name, m->cols[i].type, m->cols[i].nullable,
+                                         m->cols[i].key, NULL, err);
+    if (rc != 0) {
+        op_sr_table_meta_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+static char *lower_dup(const char *s)
+{
+    char *d = strdup(s);
+    for (char *p = d; p && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return d;
+}
+
+int op_sr_table_meta_add_column(op_sr_table_meta *m, const char *name, const char *type,
+                                bool nullable, bool key, const char *after, rt_err *err)
+{
+    size_t pos = m->count;
+    if (after) {
+        long a = op_sr_table_meta_column_index(m, after);
+        if (a >= 0)
+            pos = (size_t)a + 1;
+    }
+    meta_column *p = realloc(m->cols, (m->count + 1) * sizeof *p);
+    if (!p)
+        return rt_err_set(err, RT_ENOMEM, "out of memory");
+    m->cols = p;
+    meta_column c = {
+        .name = strdup(name), .type = lower_dup(type), .key = key, .nullable = nullable};
+    if (!c.name || !c.type) {
+        free(c.name);
+        free(c.type);
+        return rt_err_set(err, RT_ENOMEM, "out of memory");
+    }
+    memmove(&m->cols[pos + 1], &m->cols[pos], (m->count - pos) * sizeof *m->cols);
+    m->cols[pos] = c;
+    m->count++;
+    return 0;
+}
+
+void op_sr_table_meta_drop_column(op_sr_table_meta *m, size_t i)
+{
+    free(m->cols[i].name);
+    free(m->cols[i].type);
+    memmove(&m->cols[i], &m->cols[i + 1], (m->count - i - 1) * sizeof *m->cols);
+    m->count--;
+}
+
+int op_sr_table_meta_rename_column(op_sr_table_meta *m, size_t i, const char *name, rt_err *err)
+{
+    char *n = strdup(name);
+    if (!n)
+        return rt_err_set(err, RT_ENOMEM, "out of memory");
+    free(m->cols[i].name);
+    m->cols[i].name = n;
+    return 0;
+}
+
+int op_sr_table_meta_modify_column(op_sr_table_meta *m, size_t i, const char *type, bool nullable,
+                                   rt_err *err)
+{
+    char *t = lower_dup(type);
+    if (!t)
+        return rt_err_set(err, RT_ENOMEM, "out of memory");
+    free(m->cols[i].type);
+    m->cols[i].type = t;
+    m->cols[i].nullable = nullable;
     return 0;
 }
 

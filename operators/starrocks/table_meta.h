@@ -38,8 +38,27 @@ const char *op_sr_table_meta_column_name(const op_sr_table_meta *m, size_t i);
 const char *op_sr_table_meta_column_type(const op_sr_table_meta *m, size_t i);
 /* True for a column of the key clause. */
 bool op_sr_table_meta_column_is_key(const op_sr_table_meta *m, size_t i);
+/* False for a NOT NULL column (key columns of primary-key tables are). */
+bool op_sr_table_meta_column_is_nullable(const op_sr_table_meta *m, size_t i);
 /* The index of the column called name (case-insensitive, as StarRocks column names are), or -1. */
 long op_sr_table_meta_column_index(const op_sr_table_meta *m, const char *name);
+
+/* Edits, for what a table will look like once DDL ran (the sink's schema evolution formats rows
+ * for it ahead of the DDL). Types are StarRocks type text, stored lower case. RT_ENOMEM. */
+/* A new table of model `model` without columns. *out: free with op_sr_table_meta_free. */
+int op_sr_table_meta_new(op_sr_table_model model, op_sr_table_meta **out, rt_err *err);
+/* A deep copy of m. */
+int op_sr_table_meta_copy(const op_sr_table_meta *m, op_sr_table_meta **out, rt_err *err);
+/* Inserts a column after the column `after` (NULL, or a name m lacks: at the end). */
+int op_sr_table_meta_add_column(op_sr_table_meta *m, const char *name, const char *type,
+                                bool nullable, bool key, const char *after, rt_err *err);
+/* Removes column i (< count). */
+void op_sr_table_meta_drop_column(op_sr_table_meta *m, size_t i);
+/* Renames column i. */
+int op_sr_table_meta_rename_column(op_sr_table_meta *m, size_t i, const char *name, rt_err *err);
+/* Sets column i's type and nullability. */
+int op_sr_table_meta_modify_column(op_sr_table_meta *m, size_t i, const char *type, bool nullable,
+                                   rt_err *err);
 
 /* Where the FE's MySQL-protocol port is, and who asks. Borrowed strings. */
 typedef struct op_sr_query_params {

@@ -164,10 +164,18 @@ static int cast_row(void *self, op_tf *tf, const op_tf_entry *e, const rt_batch 
     return 0;
 }
 
+/* Output column k is input column k (cast, or the same). */
+static long same_column(const void *op, const op_tf_entry *e, size_t out_col)
+{
+    (void)op, (void)e;
+    return (long)out_col;
+}
+
 static const op_tf_impl cast_impl = {
     .name = "cast",
     .derive = cast_derive,
     .data_free = data_free,
+    .source_column = same_column,
     .row = cast_row,
     .free = cast_free,
 };

@@ -180,6 +180,13 @@ static int filter_row(void *self, op_tf *tf, const op_tf_entry *e, const rt_batc
                    err);
 }
 
+/* A filter passes every column through: output column k is input column k. */
+static long same_column(const void *op, const op_tf_entry *e, size_t out_col)
+{
+    (void)op, (void)e;
+    return (long)out_col;
+}
+
 static const op_tf_impl filter_impl = {
     .name = "filter",
     .derive = filter_derive,
@@ -187,6 +194,7 @@ static const op_tf_impl filter_impl = {
     .row = filter_row,
     .pending = filter_pending,
     .flush = filter_flush,
+    .source_column = same_column,
     .free = filter_free,
 };
 

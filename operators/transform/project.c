@@ -410,11 +410,19 @@ static int project_row(void *self, op_tf *tf, const op_tf_entry *e, const rt_bat
     return 0;
 }
 
+static long project_source(const void *op, const op_tf_entry *e, size_t k)
+{
+    (void)op;
+    const project_data *d = e->data;
+    return k < d->count ? d->cols[k].src : -1;
+}
+
 static const op_tf_impl project_impl = {
     .name = "project",
     .derive = project_derive,
     .data_free = data_free,
     .row = project_row,
+    .source_column = project_source,
     .free = project_free,
 };
 

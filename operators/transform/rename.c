@@ -91,10 +91,18 @@ static int rename_row(void *self, op_tf *tf, const op_tf_entry *e, const rt_batc
     return 0;
 }
 
+/* Output column k is input column k (renamed, or the same). */
+static long same_column(const void *op, const op_tf_entry *e, size_t out_col)
+{
+    (void)op, (void)e;
+    return (long)out_col;
+}
+
 static const op_tf_impl rename_impl = {
     .name = "rename",
     .derive = rename_derive,
     .row = rename_row,
+    .source_column = same_column,
     .free = rename_free,
 };
 

@@ -142,11 +142,19 @@ static int route_row(void *self, op_tf *tf, const op_tf_entry *e, const rt_batch
     return 0;
 }
 
+/* The input columns come first; the source columns after them are computed. */
+static long route_source(const void *op, const op_tf_entry *e, size_t out_col)
+{
+    (void)op;
+    return out_col < rt_table_column_count(e->in) ? (long)out_col : -1;
+}
+
 static const op_tf_impl route_impl = {
     .name = "route",
     .derive = route_derive,
     .data_free = free,
     .row = route_row,
+    .source_column = route_source,
     .free = route_free,
 };
 

@@ -377,6 +377,50 @@ int op_tf_entry_get(op_tf *tf, const rt_table *t, const op_tf_entry **e, rt_err 
     return 0;
 }
 
+/* The input column output column k of e passes through, or -1 (computed). A table the
+ * transform leaves alone passes every column. */
+static long source_of(const op_tf *tf, const op_tf_entry *e, size_t k)
+{
+    if (!e->out)
+        return (long)k;
+    return tf->impl->source_column(tf->op, e, k);
+}
+
+/* The origin map of a derived schema change (batch.h's rt_schema_change.origin), from the input
+ * change's: an output column that passes input column s through continues the output column
+ * (before) that passed the input column s continues; a computed column continues the one of
+ * its name. Each before column is continued once at most. */
+static int derived_origin(op_tf *tf, const rt_schema_change *sc, const op_tf_entry *ea,
+                          const op_tf_entry *eb, int32_t *origin)
+{
+    const rt_table *after = ea->out ? ea->out : ea->in, *before = eb->out ? eb->out : eb->in;
+    size_t na = rt_table_column_count(after), nb = rt_table_column_count(before);
+    size_t in_before = rt_table_column_count(sc->before);
+    bool *used = calloc(nb ? nb : 1, sizeof *used);
+    if (!used)
+        return RT_ENOMEM;
+    for (size_t j = 0; j < na; j++) {
+        long s = source_of(tf, ea, j), k = -1;
+        if (s >= 0) {
+            long o = sc->origin
+                         ? sc->origin[s]
+                         : op_tf_column_find(sc->before, rt_table_column(ea->in, (size_t)s)->name);
+            for (size_t i = 0; o >= 0 && o < (long)in_before && i < nb && k < 0; i++)
+                if (source_of(tf, eb, i) == o)
+                    k = (long)i;
+        } else {
+            k = op_tf_column_find(before, rt_table_column(after, j)->name);
+        }
+        if (k >= 0 && used[k])
+            k = -1;
+        if (k >= 0)
+            used[k] = true;
+        origin[j] = (int32_t)k;
+    }
+    free(used);
+    return 0;
+}
+
 static int schema_change(op_tf *tf, const rt_record *rec, rt_batch *out, rt_err *err)
 {
     const rt_schema_change *sc = rec->change;
@@ -388,20 +432,35 @@ static int schema_change(op_tf *tf, const rt_record *rec, rt_batch *out, rt_err 
     if (!e->out)
         return rt_batch_copy_record(out, rec) == 0 ? 0
                                                    : rt_err_set(err, RT_ENOMEM, "out of memory");
-    const rt_table *after = e->out;
+    /* Copies: the next entry_get may move the cache. */
+    op_tf_entry ea = *e, eb = {0};
+    const rt_table *after = ea.out;
     const rt_table *before = NULL;
     if (sc->before) {
         /* The old schema may not derive (it lacked a column the transform needs): the change
          * then reads as one from an unknown schema, which a sink handles as a CREATE would. */
         const op_tf_entry *be;
         rt_err ignored = {0};
-        if (op_tf_entry_get(tf, sc->before, &be, &ignored) == 0)
+        if (op_tf_entry_get(tf, sc->before, &be, &ignored) == 0) {
+            eb = *be;
             before = be->out ? be->out : be->in;
+        }
     }
-    if (!rt_batch_add_schema_change(out, (rt_schema_change_kind)sc->kind, after, before, sc->ddl,
-                                    sc->ddl_len))
+    rt_record *r = rt_batch_add_schema_change(out, (rt_schema_change_kind)sc->kind, after, before,
+                                              sc->ddl, sc->ddl_len);
+    if (!r)
         return rt_err_set(err, RT_ENOMEM, "%s: out of memory", tf->impl->name);
-    return 0;
+    r->ts_ms = rec->ts_ms;
+    /* Only an ALTER, or a change that had a map (ALTER ... RENAME TO), has one. */
+    if (!before || !tf->impl->source_column || (sc->kind != RT_SCHEMA_ALTER_TABLE && !sc->origin))
+        return 0;
+    size_t na = rt_table_column_count(after);
+    int32_t *origin = malloc((na ? na : 1) * sizeof *origin);
+    rc = origin ? derived_origin(tf, sc, &ea, &eb, origin) : RT_ENOMEM;
+    if (rc == 0)
+        rc = rt_batch_set_schema_origin(out, r, origin, na);
+    free(origin);
+    return rc == 0 ? 0 : rt_err_set(err, rc, "%s: out of memory", tf->impl->name);
 }
 
 /* True when some record of in belongs to a table the transform changes. */

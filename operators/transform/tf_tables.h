@@ -88,6 +88,11 @@ typedef struct op_tf_impl {
     bool (*pending)(const void *op);
     /* Optional: emits what the operator holds into out (end of input, checkpoints). */
     int (*flush)(void *op, op_tf *tf, rt_batch *out, rt_err *err);
+    /* Optional: the column of e->in that column out_col of e->out passes through (copied,
+     * renamed or cast, but the same column), or -1 for a computed one. With it a schema change
+     * keeps its origin map through the transform, so a rename upstream stays a rename; without
+     * it the derived change matches columns by name. */
+    long (*source_column)(const void *op, const op_tf_entry *e, size_t out_col);
     void (*free)(void *op);
 } op_tf_impl;
 

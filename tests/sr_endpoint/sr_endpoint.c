@@ -26,7 +26,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: sr-endpoint --data-dir DIR [--host 127.0.0.1] [--fe-http-port N] [--be-http-port N]\n"
             "                   [--query-port N] [--user root] [--password-file F] [--ports-file F]\n"
-            "                   [--discard] [--txn-check-ms N] [--log-level info]\n"
+            "                   [--discard] [--txn-check-ms N] [--alter-delay-ms 300] [--log-level info]\n"
             "A StarRocks-compatible test double (not StarRocks). Port 0 = ephemeral.\n"
             "Faults: SR_ENDPOINT_FAULTS='[{\"op\":\"commit\",\"when\":\"before\",\"action\":\"drop\"}]'\n");
 }
@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 {
     const char *data_dir = NULL, *host = "127.0.0.1", *user = "root", *password_file = NULL;
     const char *ports_file = NULL, *level = NULL;
-    int fe_port = 8030, be_port = 8040, query_port = 9030, check_ms = 1000;
+    int fe_port = 8030, be_port = 8040, query_port = 9030, check_ms = 1000, alter_delay_ms = 300;
     bool discard = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -105,6 +105,8 @@ int main(int argc, char **argv)
             ports_file = v;
         else if (!strcmp(a, "--txn-check-ms"))
             check_ms = atoi(v);
+        else if (!strcmp(a, "--alter-delay-ms"))
+            alter_delay_ms = atoi(v);
         else if (!strcmp(a, "--log-level"))
             level = v;
         else {
@@ -132,6 +134,9 @@ int main(int argc, char **argv)
         LOG_ERROR("sr-endpoint: open store: %s", err.msg);
         return 1;
     }
+    /* How long a MODIFY COLUMN schema-change job stays RUNNING (StarRocks: the time to rewrite
+     * the data), so that clients meet an asynchronous job as they do with StarRocks. */
+    sr_store_set_alter_delay_ms(store, alter_delay_ms);
     struct event_base *base = event_base_new();
     sr_http_config cfg = {.host = host, .fe_port = fe_port, .be_port = be_port, .user = user,
                           .password = password, .discard = discard, .txn_check_ms = check_ms,

@@ -596,6 +596,13 @@ static void fe_cb(struct evhttp_request *req, void *arg)
         free(text);
         return;
     }
+    if (n == 1 && !strcmp(segs[0], "_ddl") && cmd == EVHTTP_REQ_GET) {
+        /* Test-only, like /_fault: the DDL statements the store applied (sr_store_ddl_log_json). */
+        char *text = sr_store_ddl_log_json(h->store);
+        send_json(req, 200, text);
+        free(text);
+        return;
+    }
     if (n == 2 && !strcmp(segs[0], "_admin")) {
         admin(h, req, segs[1]);
         return;

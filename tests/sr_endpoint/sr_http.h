@@ -1,7 +1,7 @@
 /* sr_http: sr-endpoint's FE and BE HTTP ports (a StarRocks test double): Basic auth, Stream Load
  * with the FE's 307 redirect, the transaction interface, get_load_state, _cancel, error logs,
- * fault injection (POST/DELETE /_fault) and a test-only admin API on the FE port
- * (POST /_admin/create_table, GET /_admin/rows). Runs on one event loop thread. */
+ * fault injection (POST/DELETE /_fault), the DDL audit log (GET /_ddl) and a test-only admin API
+ * on the FE port (POST /_admin/create_table, GET /_admin/rows). Runs on one event loop thread. */
 #ifndef SLUICE_TESTS_SR_ENDPOINT_SR_HTTP_H
 #define SLUICE_TESTS_SR_ENDPOINT_SR_HTTP_H
 

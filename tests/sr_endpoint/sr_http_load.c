@@ -162,8 +162,11 @@ static void add_file(sr_http_load_opts *o, const char *name, size_t n)
     o->files[o->nfiles++] = dupn(name, n);
 }
 
+/* mapping: the item is `target=...`; a plain item names a file column, which may be one the
+ * table does not have (StarRocks reads it and uses it in no column), while a mapping's target
+ * must be a table column. */
 static int set_target(sr_http_load_opts *o, const sr_table_def *def, const char *t, size_t tn,
-                      struct src s, rt_err *err)
+                      struct src s, bool mapping, rt_err *err)
 {
     if (tn == 4 && strncasecmp(t, "__op", 4) == 0) {
         free(o->op.text);
@@ -175,7 +178,7 @@ static int set_target(sr_http_load_opts *o, const sr_table_def *def, const char 
     int c = sr_table_def_find(def, name);
     if (c < 0) {
         free(s.text);
-        if (s.kind == SRC_FILE)
+        if (!mapping)
             return 0; /* a file column the table does not have: read and ignored */
         return rt_err_set(err, RT_EINVAL, "Unknown column '%s' in '%s'", name, def->name);
     }
@@ -211,7 +214,8 @@ static int parse_columns(sr_http_load_opts *o, const sr_table_def *def, const ch
             continue;
         const char *eq = memchr(it, '=', in);
         if (!eq) {
-            if (set_target(o, def, it, in, (struct src){.kind = SRC_FILE, .file = find_file(o, it, in)}, err))
+            if (set_target(o, def, it, in, (struct src){.kind = SRC_FILE, .file = find_file(o, it, in)}, false,
+                           err))
                 return RT_EINVAL;
             continue;
         }
@@ -230,7 +234,7 @@ static int parse_columns(sr_http_load_opts *o, const sr_table_def *def, const ch
                                   "columns, got '%.*s'", (int)xn, x);
             s = (struct src){.kind = SRC_FILE, .file = f};
         }
-        if (set_target(o, def, t, tn, s, err))
+        if (set_target(o, def, t, tn, s, true, err))
             return RT_EINVAL;
     }
     return 0;

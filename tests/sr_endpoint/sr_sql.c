@@ -13,6 +13,7 @@
 #include "runtime/base/buf.h"
 #include "runtime/base/log.h"
 #include "tests/sr_endpoint/sr_mysql_wire.h"
+#include "tests/sr_endpoint/sr_sql_alter.h"
 #include "tests/sr_endpoint/sr_sql_parse.h"
 #include "tests/sr_endpoint/sr_sql_select.h"
 #include "tests/sr_endpoint/sr_sql_show.h"
@@ -259,39 +260,6 @@ out:
     return ok;
 }
 
-static bool alter(sr_sql_server *srv, sr_mysql_session *s, const sr_sql_stmt *st, const char *db,
-                  bool more)
-{
-    rt_err err;
-    rt_err_clear(&err);
-    int rc = 0;
-    if (st->kind == SR_SQL_ADD_COLUMN) {
-        rc =
-            sr_store_add_column(srv->store, db, st->table, &st->column, st->after, st->first, &err);
-    } else if (st->kind == SR_SQL_DROP_COLUMN) {
-        rc = sr_store_drop_column(srv->store, db, st->table, st->column_name, &err);
-    } else {
-        sr_column_def col;
-        sr_column_def_copy(&col, &st->column);
-        if (!st->column_null_given) {
-            /* MODIFY without NULL / NOT NULL keeps the column's nullability. */
-            sr_table_def def = {0};
-            if (sr_store_get_schema(srv->store, db, st->table, &def, NULL) == 0) {
-                int i = sr_table_def_find(&def, col.name);
-                if (i >= 0)
-                    col.nullable = def.columns[i].nullable;
-            }
-            sr_table_def_fini(&def);
-        }
-        rc = sr_store_modify_column(srv->store, db, st->table, &col, &err);
-        sr_column_def_fini(&col);
-    }
-    if (rc)
-        return store_err(s, rc, &err);
-    sr_mysql_session_ok(s, 0, NULL, more);
-    return true;
-}
-
 /* Runs one statement and answers it. Returns false when the answer was ERR (the rest of a
  * multi-statement query is then skipped, as MySQL does). */
 static bool run(sr_sql_server *srv, sr_mysql_session *s, const sr_sql_stmt *st, bool more)
@@ -304,20 +272,30 @@ static bool run(sr_sql_server *srv, sr_mysql_session *s, const sr_sql_stmt *st, 
     switch (st->kind) {
     case SR_SQL_CREATE_DATABASE:
         if (sr_store_has_database(store, st->db)) {
-            if (st->if_not_exists)
+            if (st->if_not_exists) {
+                rc = sr_sql_alter_noop(store, st, st->db, &err);
                 break;
+            }
             return errf(s, 1007, "HY000", "Can't create database '%s'; database exists", st->db);
         }
-        rc = sr_store_create_database(store, st->db, st->if_not_exists, &err);
+        rc = sr_store_ddl(store,
+                          &(sr_ddl){.kind = SR_DDL_CREATE_DATABASE, .db = st->db,
+                                    .if_not_exists = st->if_not_exists, .statement = st->text},
+                          &err);
         break;
     case SR_SQL_DROP_DATABASE:
         if (!sr_store_has_database(store, st->db)) {
-            if (st->if_exists)
+            if (st->if_exists) {
+                rc = sr_sql_alter_noop(store, st, st->db, &err);
                 break;
+            }
             return errf(s, 1008, "HY000", "Can't drop database '%s'; database doesn't exist",
                         st->db);
         }
-        rc = sr_store_drop_database(store, st->db, st->if_exists, &err);
+        rc = sr_store_ddl(store,
+                          &(sr_ddl){.kind = SR_DDL_DROP_DATABASE, .db = st->db,
+                                    .if_exists = st->if_exists, .statement = st->text},
+                          &err);
         if (rc == 0 && strcmp(sr_mysql_session_db(s), st->db) == 0)
             sr_mysql_session_set_db(s, "");
         break;
@@ -330,11 +308,17 @@ static bool run(sr_sql_server *srv, sr_mysql_session *s, const sr_sql_stmt *st, 
         if (!(db = resolve_db(srv, s, st->db)))
             return false;
         if (sr_store_has_table(store, db, st->table)) {
-            if (st->if_not_exists)
+            if (st->if_not_exists) {
+                rc = sr_sql_alter_noop(store, st, db, &err);
                 break;
+            }
             return errf(s, 1050, "42S01", "Table '%s' already exists", st->table);
         }
-        rc = sr_store_create_table(store, db, &st->def, st->if_not_exists, &err);
+        rc = sr_store_ddl(store,
+                          &(sr_ddl){.kind = SR_DDL_CREATE_TABLE, .db = db, .table = st->table,
+                                    .def = &st->def, .if_not_exists = st->if_not_exists,
+                                    .statement = st->text},
+                          &err);
         if (rc == 0)
             LOG_INFO("sr-endpoint mysql: created table %s.%s", db, st->table);
         break;
@@ -342,23 +326,42 @@ static bool run(sr_sql_server *srv, sr_mysql_session *s, const sr_sql_stmt *st, 
         if (!(db = resolve_db(srv, s, st->db)))
             return false;
         if (!sr_store_has_table(store, db, st->table)) {
-            if (st->if_exists)
+            if (st->if_exists) {
+                rc = sr_sql_alter_noop(store, st, db, &err);
                 break;
+            }
             return errf(s, 1146, "42S02", "Table '%s.%s' doesn't exist", db, st->table);
         }
-        rc = sr_store_drop_table(store, db, st->table, st->if_exists, &err);
+        rc = sr_store_ddl(store,
+                          &(sr_ddl){.kind = SR_DDL_DROP_TABLE, .db = db, .table = st->table,
+                                    .if_exists = st->if_exists, .statement = st->text},
+                          &err);
         break;
     case SR_SQL_TRUNCATE_TABLE:
         if (!(db = resolve_table(srv, s, st)))
             return false;
-        rc = sr_store_truncate_table(store, db, st->table, &err);
+        rc = sr_store_ddl(store,
+                          &(sr_ddl){.kind = SR_DDL_TRUNCATE_TABLE, .db = db, .table = st->table,
+                                    .statement = st->text},
+                          &err);
+        if (rc)
+            return store_err(s, rc, &err);
         break;
     case SR_SQL_ADD_COLUMN:
     case SR_SQL_DROP_COLUMN:
     case SR_SQL_MODIFY_COLUMN:
+    case SR_SQL_RENAME_COLUMN:
+    case SR_SQL_RENAME_TABLE:
         if (!(db = resolve_table(srv, s, st)))
             return false;
-        return alter(srv, s, st, db, more);
+        if ((rc = sr_sql_alter_exec(store, st, db, &err)))
+            return store_err(s, rc, &err);
+        LOG_INFO("sr-endpoint mysql: %s on %s.%s", sr_sql_kind_name(st->kind), db, st->table);
+        break;
+    case SR_SQL_SHOW_ALTER_TABLE:
+        if (!(db = resolve_db(srv, s, st->db)))
+            return false;
+        return sr_sql_alter_show(store, s, st, db, more);
     case SR_SQL_SHOW_DATABASES: {
         char **names = sr_store_list_databases(store);
         send_names(s, "Database", names, more);

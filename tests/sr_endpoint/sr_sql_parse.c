@@ -192,6 +192,11 @@ void sr_sql_stmt_free(sr_sql_stmt *st)
     sr_column_def_fini(&st->column);
     free(st->after);
     free(st->column_name);
+    for (size_t i = 0; i < st->add_column_count; i++)
+        sr_column_def_fini(&st->add_columns[i]);
+    free(st->add_columns);
+    free(st->new_name);
+    free(st->text);
     sr_sql_parse_names_free(st->columns, st->column_count);
     for (size_t i = 0; i < st->cond_count; i++) {
         free(st->conds[i].column);
@@ -287,7 +292,7 @@ static int column_type(parser *p, sr_type *out)
 
 /* name type [CHARSET x] [KEY] [NULL | NOT NULL] [DEFAULT "x" | NULL | CURRENT_TIMESTAMP]
  * [COMMENT "x"] — in that order, as StarRocks' columnDesc has it. */
-static int column_def(parser *p, sr_column_def *col, bool *null_given)
+int sr_sql_parse_column_def(parser *p, sr_column_def *col, bool *null_given)
 {
     *null_given = false;
     col->nullable = true;
@@ -452,7 +457,8 @@ static int create_table(parser *p, sr_sql_stmt *st)
         d->columns = sr_sql_parse_grow(d->columns, d->column_count, sizeof *d->columns);
         null_given = sr_sql_parse_grow(null_given, d->column_count, sizeof *null_given);
         d->column_count++;
-        if (column_def(p, &d->columns[d->column_count - 1], &null_given[d->column_count - 1]))
+        if (sr_sql_parse_column_def(p, &d->columns[d->column_count - 1],
+                                    &null_given[d->column_count - 1]))
             goto out;
     } while (sr_sql_lex_accept_sym(p, ","));
     if (sr_sql_lex_expect_sym(p, ")"))
@@ -554,50 +560,6 @@ out:
     return p->rc;
 }
 
-/* ---- ALTER TABLE ---- */
-
-static int alter_table(parser *p, sr_sql_stmt *st)
-{
-    if (sr_sql_parse_qualified_name(p, &st->db, &st->table))
-        return p->rc;
-    if (sr_sql_lex_accept_kw(p, "ADD")) {
-        if (sr_sql_lex_expect_kw(p, "COLUMN"))
-            return p->rc;
-        if (sr_sql_lex_is_sym(p, "("))
-            return sr_sql_lex_unsupported(p, "ADD COLUMN (several columns)");
-        st->kind = SR_SQL_ADD_COLUMN;
-        if (column_def(p, &st->column, &st->column_null_given))
-            return p->rc;
-        if (sr_sql_lex_accept_kw(p, "FIRST"))
-            st->first = true;
-        else if (sr_sql_lex_accept_kw(p, "AFTER") && sr_sql_lex_ident(p, &st->after))
-            return p->rc;
-    } else if (sr_sql_lex_accept_kw(p, "DROP")) {
-        if (sr_sql_lex_expect_kw(p, "COLUMN"))
-            return p->rc;
-        st->kind = SR_SQL_DROP_COLUMN;
-        if (sr_sql_lex_ident(p, &st->column_name))
-            return p->rc;
-    } else if (sr_sql_lex_accept_kw(p, "MODIFY")) {
-        if (sr_sql_lex_expect_kw(p, "COLUMN"))
-            return p->rc;
-        st->kind = SR_SQL_MODIFY_COLUMN;
-        if (column_def(p, &st->column, &st->column_null_given))
-            return p->rc;
-        if (sr_sql_lex_is_kw(p, "FIRST") || sr_sql_lex_is_kw(p, "AFTER"))
-            return sr_sql_lex_unsupported(p, "MODIFY COLUMN ... FIRST/AFTER");
-    } else if (p->kind == SR_SQL_TOK_IDENT) {
-        return sr_sql_lex_unsupported(p,
-                                      "this ALTER TABLE clause (ADD COLUMN, DROP COLUMN and MODIFY "
-                                      "COLUMN are)");
-    } else {
-        return sr_sql_lex_syntax_error(p, "'ADD', 'DROP', 'MODIFY'");
-    }
-    if (sr_sql_lex_is_sym(p, ","))
-        return sr_sql_lex_unsupported(p, "several ALTER TABLE clauses in one statement");
-    return p->rc;
-}
-
 /* ---- statements ---- */
 
 static void skip_to_end(parser *p)
@@ -638,6 +600,8 @@ static int show_stmt(parser *p, sr_sql_stmt *st)
         st->kind = SR_SQL_SHOW_VARIABLES;
         if (sr_sql_lex_accept_kw(p, "LIKE") && sr_sql_lex_string(p, &st->like))
             return p->rc;
+    } else if (sr_sql_lex_accept_kw(p, "ALTER")) {
+        return sr_sql_parse_show_alter(p, st);
     } else if (sr_sql_lex_accept_kw(p, "WARNINGS") || sr_sql_lex_accept_kw(p, "ERRORS")) {
         st->kind = SR_SQL_SHOW_WARNINGS;
     } else if (p->kind == SR_SQL_TOK_IDENT) {
@@ -702,7 +666,7 @@ static int statement(parser *p, sr_sql_stmt *st)
     if (sr_sql_lex_accept_kw(p, "ALTER")) {
         if (sr_sql_lex_expect_kw(p, "TABLE"))
             return p->rc;
-        return alter_table(p, st);
+        return sr_sql_parse_alter_table(p, st);
     }
     if (sr_sql_lex_accept_kw(p, "TRUNCATE")) {
         st->kind = SR_SQL_TRUNCATE_TABLE;
@@ -773,12 +737,23 @@ int sr_sql_parse_next(const char *sql, size_t len, size_t *pos, sr_sql_stmt **ou
     sr_sql_stmt *st = calloc(1, sizeof *st);
     if (!st)
         RT_BUG("out of memory");
+    size_t start = p.off;
     statement(&p, st);
     if (!p.rc && p.kind != SR_SQL_TOK_EOF && !sr_sql_lex_is_sym(&p, ";"))
         sr_sql_lex_syntax_error(&p, "';'");
     int rc = p.rc;
     size_t end = p.kind == SR_SQL_TOK_EOF ? len : p.pos;
+    size_t text_end = p.kind == SR_SQL_TOK_EOF ? len : p.off;
+    while (text_end > start && isspace((unsigned char)sql[text_end - 1]))
+        text_end--;
     sr_sql_lex_fini(&p);
+    if (!rc) {
+        st->text = malloc(text_end - start + 1);
+        if (!st->text)
+            RT_BUG("out of memory");
+        memcpy(st->text, sql + start, text_end - start);
+        st->text[text_end - start] = '\0';
+    }
     if (rc) {
         sr_sql_stmt_free(st);
         return rc;

@@ -21,6 +21,9 @@
     X(ADD_COLUMN)                                                                                  \
     X(DROP_COLUMN)                                                                                 \
     X(MODIFY_COLUMN)                                                                               \
+    X(RENAME_COLUMN)                                                                               \
+    X(RENAME_TABLE)                                                                                \
+    X(SHOW_ALTER_TABLE)                                                                            \
     X(SHOW_DATABASES)                                                                              \
     X(SHOW_TABLES)                                                                                 \
     X(SHOW_CREATE_TABLE)                                                                           \
@@ -117,9 +120,17 @@ typedef struct sr_sql_stmt {
     bool column_null_given; /* NULL / NOT NULL was written (MODIFY keeps the old one otherwise) */
     char *after;
     bool first;
-    /* DROP_COLUMN: the column name. */
+    /* ADD_COLUMN (the form ADD COLUMN (c1 T1, c2 T2)): the columns; `column` is then unused. */
+    sr_column_def *add_columns;
+    size_t add_column_count;
+    /* DROP_COLUMN, RENAME_COLUMN: the column name. */
     char *column_name;
-    /* SELECT: columns (none = *; count_star = COUNT(*)), conditions, order, limit (-1 = none). */
+    /* RENAME_COLUMN: the new column name; RENAME_TABLE: the new table name. */
+    char *new_name;
+    /* The statement's text as written (no trailing ';'), for the DDL audit log. */
+    char *text;
+    /* SELECT: columns (none = *; count_star = COUNT(*)), conditions, order, limit (-1 = none).
+     * SHOW_ALTER_TABLE (COLUMN): conditions, order and limit too; db = FROM db. */
     char **columns;
     size_t column_count;
     bool count_star;

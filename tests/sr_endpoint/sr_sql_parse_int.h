@@ -25,6 +25,16 @@ int sr_sql_parse_name_list(parser *p, char ***names, size_t *count);
 int sr_sql_parse_literal(parser *p, sr_sql_literal *out);
 void sr_sql_parse_literal_fini(sr_sql_literal *l);
 
+/* name type [CHARSET x] [KEY] [NULL | NOT NULL] [DEFAULT ...] [COMMENT "x"]; *null_given says
+ * whether NULL / NOT NULL was written. */
+int sr_sql_parse_column_def(parser *p, sr_column_def *col, bool *null_given);
+/* One WHERE condition `column op literal`, appended to st->conds. */
+int sr_sql_parse_condition(parser *p, sr_sql_stmt *st);
+
+/* ALTER TABLE after ALTER TABLE, and SHOW ALTER after SHOW ALTER (sr_sql_parse_alter.c). */
+int sr_sql_parse_alter_table(parser *p, sr_sql_stmt *st);
+int sr_sql_parse_show_alter(parser *p, sr_sql_stmt *st);
+
 /* The statements after their first keyword (SELECT / INSERT), into st. */
 int sr_sql_parse_select(parser *p, sr_sql_stmt *st);
 int sr_sql_parse_insert(parser *p, sr_sql_stmt *st);

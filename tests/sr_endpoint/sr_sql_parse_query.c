@@ -6,7 +6,7 @@
 
 #include "tests/sr_endpoint/sr_sql_parse_int.h"
 
-static int condition(parser *p, sr_sql_stmt *st)
+int sr_sql_parse_condition(parser *p, sr_sql_stmt *st)
 {
     st->conds = sr_sql_parse_grow(st->conds, st->cond_count, sizeof *st->conds);
     sr_sql_cond *c = &st->conds[st->cond_count++];
@@ -161,7 +161,7 @@ int sr_sql_parse_select(parser *p, sr_sql_stmt *st)
         }
         if (sr_sql_lex_accept_kw(p, "WHERE")) {
             do {
-                if (condition(p, st))
+                if (sr_sql_parse_condition(p, st))
                     return p->rc;
             } while (sr_sql_lex_accept_kw(p, "AND"));
             if (sr_sql_lex_is_kw(p, "OR"))

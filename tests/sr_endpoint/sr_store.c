@@ -24,32 +24,6 @@
 
 #define LOG_FILE "sr-store.log"
 
-typedef struct label {
-    char *name;
-    sr_label_state state;
-    int64_t txn_id;
-    char *table;
-    char *reason;
-    sr_batch *batch; /* PREPARED only */
-} label;
-
-typedef struct db {
-    char *name;
-    table **tables;
-    size_t ntables;
-    label *labels;
-    size_t nlabels, caplabels;
-} db;
-
-struct sr_store {
-    pthread_mutex_t mu;
-    char *dir;
-    int fd;
-    db **dbs;
-    size_t ndbs;
-    int64_t next_txn;
-};
-
 /* ---- databases and labels ---- */
 
 static db *find_db(sr_store *s, const char *name)
@@ -101,6 +75,7 @@ static void label_fini(label *l)
 
 static void db_free(db *d)
 {
+    sr_store_jobs_free(d);
     for (size_t i = 0; i < d->ntables; i++)
         sr_store_table_free(d->tables[i]);
     free(d->tables);
@@ -111,8 +86,8 @@ static void db_free(db *d)
     free(d);
 }
 
-/* Finds database dbn and, with tout, table tn in it (dout may be NULL). */
-static int lookup(sr_store *s, const char *dbn, const char *tn, db **dout, table **tout, rt_err *err)
+int sr_store_lookup(sr_store *s, const char *dbn, const char *tn, db **dout, table **tout,
+                    rt_err *err)
 {
     db *d = find_db(s, dbn ? dbn : "");
     if (!d)
@@ -136,7 +111,7 @@ static bool label_in_use(db *d, const char *lbl)
 
 /* ---- the log ---- */
 
-static int log_append(sr_store *s, json_t *rec, rt_err *err)
+int sr_store_log_append(sr_store *s, json_t *rec, rt_err *err)
 {
     char *line = json_dumps(rec, JSON_COMPACT);
     RT_ASSERT(line);
@@ -164,7 +139,7 @@ static int log_append(sr_store *s, json_t *rec, rt_err *err)
     return rc;
 }
 
-static const char *jstr(json_t *rec, const char *key)
+const char *sr_store_jstr(json_t *rec, const char *key)
 {
     const char *v = json_string_value(json_object_get(rec, key));
     return v ? v : "";
@@ -176,6 +151,16 @@ static void note_txn(sr_store *s, int64_t txn)
 {
     if (txn >= s->next_txn)
         s->next_txn = txn + 1;
+}
+
+int64_t sr_store_new_txn(sr_store *s) { return s->next_txn++; }
+
+int64_t sr_store_new_id(sr_store *s) { return s->next_id++; }
+
+void sr_store_note_id(sr_store *s, int64_t id)
+{
+    if (id >= s->next_id)
+        s->next_id = id + 1;
 }
 
 /* Records lbl as taken by transaction "txn" of rec on table t, in state st. */
@@ -194,23 +179,12 @@ static label *take_label(sr_store *s, db *d, const char *lbl, sr_label_state st,
 /* The database (dout may be NULL) and table a record names. */
 static int rec_table(sr_store *s, json_t *rec, db **dout, table **tout, rt_err *err)
 {
-    return lookup(s, jstr(rec, "db"), jstr(rec, "table"), dout, tout, err);
-}
-
-/* The table and the column definition ("col") of an add_column / modify_column record. */
-static int rec_column(sr_store *s, json_t *rec, table **tout, sr_column_def *col, rt_err *err)
-{
-    int rc = rec_table(s, rec, NULL, tout, err);
-    if (rc)
-        return rc;
-    if (sr_store_column_from_json(json_object_get(rec, "col"), col))
-        return rt_err_set(err, RT_ECORRUPT, "bad column record");
-    return 0;
+    return sr_store_lookup(s, sr_store_jstr(rec, "db"), sr_store_jstr(rec, "table"), dout, tout, err);
 }
 
 static int op_create_db(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
-    const char *name = jstr(rec, "db");
+    const char *name = sr_store_jstr(rec, "db");
     if (find_db(s, name)) {
         if (json_is_true(json_object_get(rec, "ine")))
             return 0;
@@ -218,7 +192,7 @@ static int op_create_db(sr_store *s, json_t *rec, bool live, rt_err *err)
     }
     if (!*name)
         return rt_err_set(err, RT_EINVAL, "No database name");
-    if (live && log_append(s, rec, err))
+    if (live && sr_store_log_append(s, rec, err))
         return RT_EIO;
     db *d = xcalloc(1, sizeof(*d));
     d->name = xstrdup(name);
@@ -229,14 +203,14 @@ static int op_create_db(sr_store *s, json_t *rec, bool live, rt_err *err)
 
 static int op_drop_db(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
-    const char *name = jstr(rec, "db");
+    const char *name = sr_store_jstr(rec, "db");
     db *d = find_db(s, name);
     if (!d) {
         if (json_is_true(json_object_get(rec, "ie")))
             return 0;
         return rt_err_set(err, RT_ENOTFOUND, "Can't drop database '%s'; database doesn't exist", name);
     }
-    if (live && log_append(s, rec, err))
+    if (live && sr_store_log_append(s, rec, err))
         return RT_EIO;
     for (size_t i = 0; i < s->ndbs; i++)
         if (s->dbs[i] == d) {
@@ -250,7 +224,7 @@ static int op_drop_db(sr_store *s, json_t *rec, bool live, rt_err *err)
 static int op_create_table(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
     db *d;
-    int rc = lookup(s, jstr(rec, "db"), NULL, &d, NULL, err);
+    int rc = sr_store_lookup(s, sr_store_jstr(rec, "db"), NULL, &d, NULL, err);
     if (rc)
         return rc;
     sr_table_def def;
@@ -264,12 +238,16 @@ static int op_create_table(sr_store *s, json_t *rec, bool live, rt_err *err)
         sr_table_def_fini(&def);
         return rc;
     }
-    if ((rc = sr_table_def_validate(&def, err)) || (live && (rc = log_append(s, rec, err)))) {
+    if ((rc = sr_table_def_validate(&def, err)) || (live && (rc = sr_store_log_append(s, rec, err)))) {
         sr_table_def_fini(&def);
         return rc;
     }
     table *t = xcalloc(1, sizeof(*t));
     t->def = def;
+    /* Older logs carry no index id: replay numbers those tables in log order. */
+    json_t *iid = json_object_get(rec, "index_id");
+    t->index_id = iid ? json_integer_value(iid) : sr_store_new_id(s);
+    sr_store_note_id(s, t->index_id);
     d->tables = xrealloc(d->tables, (d->ntables + 1) * sizeof(table *));
     d->tables[d->ntables++] = t;
     return 0;
@@ -282,8 +260,9 @@ static int op_drop_table(sr_store *s, json_t *rec, bool live, rt_err *err)
     int rc = rec_table(s, rec, &d, &t, err);
     if (rc)
         return rc == RT_ENOTFOUND && json_is_true(json_object_get(rec, "ie")) ? 0 : rc;
-    if (live && log_append(s, rec, err))
+    if (live && sr_store_log_append(s, rec, err))
         return RT_EIO;
+    sr_store_cancel_jobs(d, t->def.name, "table was dropped");
     for (size_t i = 0; i < d->ntables; i++)
         if (d->tables[i] == t) {
             memmove(&d->tables[i], &d->tables[i + 1], (d->ntables - i - 1) * sizeof(table *));
@@ -296,141 +275,14 @@ static int op_drop_table(sr_store *s, json_t *rec, bool live, rt_err *err)
 
 static int op_truncate(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
+    db *d;
     table *t;
-    int rc = rec_table(s, rec, NULL, &t, err);
-    if (rc)
+    int rc = rec_table(s, rec, &d, &t, err);
+    if (rc || (rc = sr_store_check_normal(d, t, true, err)))
         return rc;
-    if (live && log_append(s, rec, err))
+    if (live && sr_store_log_append(s, rec, err))
         return RT_EIO;
     sr_store_table_clear_rows(t);
-    return 0;
-}
-
-static int op_add_column(sr_store *s, json_t *rec, bool live, rt_err *err)
-{
-    table *t;
-    sr_column_def col;
-    int rc = rec_column(s, rec, &t, &col, err);
-    if (rc)
-        return rc;
-    const char *after = json_string_value(json_object_get(rec, "after"));
-    bool first = json_is_true(json_object_get(rec, "first"));
-    size_t pos = t->def.column_count;
-    if (sr_table_def_find(&t->def, col.name) >= 0)
-        rc = rt_err_set(err, RT_EINVAL, "Duplicate column name '%s'", col.name);
-    else if (!col.nullable && !col.default_text && !col.default_is_current_timestamp)
-        rc = rt_err_set(err, RT_EINVAL,
-                        "Can not add column which is NOT NULL and has no default value: %s", col.name);
-    else if (!rc)
-        rc = sr_store_check_default(&col, err);
-    if (!rc && first)
-        rc = rt_err_set(err, RT_EINVAL, "Can not add column '%s' before the key columns", col.name);
-    if (!rc && after) {
-        int a = sr_table_def_find(&t->def, after);
-        if (a < 0)
-            rc = rt_err_set(err, RT_EINVAL, "Column '%s' does not exist", after);
-        else if ((size_t)a + 1 < t->def.key_count)
-            rc = rt_err_set(err, RT_EINVAL, "Can not add column '%s' among the key columns", col.name);
-        else
-            pos = (size_t)a + 1;
-    }
-    if (!rc && live)
-        rc = log_append(s, rec, err);
-    if (rc) {
-        sr_column_def_fini(&col);
-        return rc;
-    }
-    size_t n = t->def.column_count;
-    t->def.columns = xrealloc(t->def.columns, (n + 1) * sizeof(sr_column_def));
-    memmove(&t->def.columns[pos + 1], &t->def.columns[pos], (n - pos) * sizeof(sr_column_def));
-    t->def.columns[pos] = col;
-    t->def.column_count = n + 1;
-    for (size_t r = 0; r < t->count; r++) {
-        sr_value *v = xrealloc(t->rows[r].v, (n + 1) * sizeof(sr_value));
-        memmove(&v[pos + 1], &v[pos], (n - pos) * sizeof(sr_value));
-        v[pos] = sr_store_column_fill(&t->def.columns[pos]);
-        t->rows[r].v = v;
-    }
-    return 0;
-}
-
-static int op_drop_column(sr_store *s, json_t *rec, bool live, rt_err *err)
-{
-    table *t;
-    int rc = rec_table(s, rec, NULL, &t, err);
-    if (rc)
-        return rc;
-    int c = sr_table_def_find(&t->def, jstr(rec, "column"));
-    if (c < 0)
-        return rt_err_set(err, RT_EINVAL, "Column does not exists: %s", jstr(rec, "column"));
-    if ((size_t)c < t->def.key_count)
-        return rt_err_set(err, RT_EINVAL, "Can not drop key column %s", t->def.columns[c].name);
-    for (size_t i = 0; i < t->def.distributed_count; i++)
-        if (strcasecmp(t->def.distributed_by[i], t->def.columns[c].name) == 0)
-            return rt_err_set(err, RT_EINVAL, "Can not drop distribution column %s",
-                              t->def.columns[c].name);
-    if (live && log_append(s, rec, err))
-        return RT_EIO;
-    size_t n = t->def.column_count;
-    sr_column_def_fini(&t->def.columns[c]);
-    memmove(&t->def.columns[c], &t->def.columns[c + 1], (n - (size_t)c - 1) * sizeof(sr_column_def));
-    t->def.column_count = n - 1;
-    for (size_t r = 0; r < t->count; r++) {
-        sr_value *v = t->rows[r].v;
-        sr_value_fini(&v[c]);
-        memmove(&v[c], &v[c + 1], (n - (size_t)c - 1) * sizeof(sr_value));
-    }
-    return 0;
-}
-
-static int op_modify_column(sr_store *s, json_t *rec, bool live, rt_err *err)
-{
-    table *t;
-    sr_column_def col;
-    int rc = rec_column(s, rec, &t, &col, err);
-    if (rc)
-        return rc;
-    int c = sr_table_def_find(&t->def, col.name);
-    sr_value *nv = NULL;
-    if (c < 0)
-        rc = rt_err_set(err, RT_EINVAL, "Column[%s] does not exists", col.name);
-    else if ((size_t)c < t->def.key_count &&
-             (col.nullable || memcmp(&col.type, &t->def.columns[c].type, sizeof(sr_type)) != 0))
-        rc = rt_err_set(err, RT_EINVAL, "Can not modify key column: %s", col.name);
-    else
-        rc = sr_store_check_default(&col, err);
-    if (!rc) {
-        nv = xcalloc(t->count, sizeof(sr_value));
-        for (size_t r = 0; r < t->count && !rc; r++) {
-            const sr_value *ov = &t->rows[r].v[c];
-            if (ov->kind != SR_VALUE_TEXT) {
-                if (!col.nullable)
-                    rc = rt_err_set(err, RT_EINVAL, "column '%s' has NULL values", col.name);
-                continue;
-            }
-            rt_err e;
-            if (sr_value_convert(&col.type, col.name, ov->data, ov->len, &nv[r], &e))
-                rc = rt_err_set(err, RT_EINVAL, "Can not change column type: %s", e.msg);
-        }
-    }
-    if (!rc && live)
-        rc = log_append(s, rec, err);
-    if (rc) {
-        for (size_t r = 0; nv && r < t->count; r++)
-            sr_value_fini(&nv[r]);
-        free(nv);
-        sr_column_def_fini(&col);
-        return rc;
-    }
-    free(col.name);
-    col.name = xstrdup(t->def.columns[c].name); /* keep the declared spelling */
-    sr_column_def_fini(&t->def.columns[c]);
-    t->def.columns[c] = col;
-    for (size_t r = 0; r < t->count; r++) {
-        sr_value_fini(&t->rows[r].v[c]);
-        t->rows[r].v[c] = nv[r];
-    }
-    free(nv);
     return 0;
 }
 
@@ -450,7 +302,7 @@ static int op_commit(sr_store *s, json_t *rec, bool live, rt_err *err)
     if (!rc)
         rc = sr_store_batch_check(t, b, err);
     if (!rc && live)
-        rc = log_append(s, rec, err);
+        rc = sr_store_log_append(s, rec, err);
     if (!rc) {
         sr_store_table_apply(t, b);
         if (lbl)
@@ -467,13 +319,13 @@ static int op_prepare(sr_store *s, json_t *rec, bool live, rt_err *err)
     int rc = rec_table(s, rec, &d, &t, err);
     if (rc)
         return rc;
-    const char *lbl = jstr(rec, "label");
+    const char *lbl = sr_store_jstr(rec, "label");
     if (label_in_use(d, lbl))
         return rt_err_set(err, RT_EEXIST, "Label [%s] has already been used.", lbl);
     sr_batch *b = sr_store_batch_from_json(json_object_get(rec, "batch"));
     if (!b)
         return rt_err_set(err, RT_ECORRUPT, "bad batch record");
-    if ((rc = sr_store_batch_check(t, b, err)) || (live && (rc = log_append(s, rec, err)))) {
+    if ((rc = sr_store_batch_check(t, b, err)) || (live && (rc = sr_store_log_append(s, rec, err)))) {
         sr_batch_free(b);
         return rc;
     }
@@ -486,19 +338,19 @@ static int op_prepare(sr_store *s, json_t *rec, bool live, rt_err *err)
 static int op_end_prepared(sr_store *s, json_t *rec, bool live, bool commit, rt_err *err)
 {
     db *d;
-    int rc = lookup(s, jstr(rec, "db"), NULL, &d, NULL, err);
+    int rc = sr_store_lookup(s, sr_store_jstr(rec, "db"), NULL, &d, NULL, err);
     if (rc)
         return rc;
-    label *l = find_label(d, jstr(rec, "label"));
+    label *l = find_label(d, sr_store_jstr(rec, "label"));
     if (!l || l->state != SR_LABEL_PREPARED)
         return rt_err_set(err, RT_ENOTFOUND, "No prepared transaction with db[%s] and label[%s]",
-                          d->name, jstr(rec, "label"));
+                          d->name, sr_store_jstr(rec, "label"));
     table *t = find_table(d, l->table);
     if (commit && !t)
         return rt_err_set(err, RT_ENOTFOUND, "unknown table \"%s.%s\"", d->name, l->table);
     if (commit && (rc = sr_store_batch_check(t, l->batch, err)))
         return rc;
-    if (live && log_append(s, rec, err))
+    if (live && sr_store_log_append(s, rec, err))
         return RT_EIO;
     if (commit)
         sr_store_table_apply(t, l->batch);
@@ -507,15 +359,24 @@ static int op_end_prepared(sr_store *s, json_t *rec, bool live, bool commit, rt_
     l->state = commit ? SR_LABEL_VISIBLE : SR_LABEL_ABORTED;
     if (!commit) {
         free(l->reason);
-        l->reason = xstrdup(jstr(rec, "reason"));
+        l->reason = xstrdup(sr_store_jstr(rec, "reason"));
     }
     return 0;
 }
 
-/* Validates, logs (live only) and applies one record. Replay and live calls share this path. */
-static int exec_record(sr_store *s, json_t *rec, bool live, rt_err *err)
+static int exec_op(sr_store *s, json_t *rec, bool live, rt_err *err);
+
+int sr_store_exec_record(sr_store *s, json_t *rec, bool live, rt_err *err)
 {
-    const char *op = jstr(rec, "op");
+    int rc = exec_op(s, rec, live, err);
+    if (!rc && json_object_get(rec, "stmt"))
+        sr_store_ddl_note(s, rec);
+    return rc;
+}
+
+static int exec_op(sr_store *s, json_t *rec, bool live, rt_err *err)
+{
+    const char *op = sr_store_jstr(rec, "op");
     if (!strcmp(op, "create_db"))
         return op_create_db(s, rec, live, err);
     if (!strcmp(op, "drop_db"))
@@ -526,12 +387,20 @@ static int exec_record(sr_store *s, json_t *rec, bool live, rt_err *err)
         return op_drop_table(s, rec, live, err);
     if (!strcmp(op, "truncate"))
         return op_truncate(s, rec, live, err);
-    if (!strcmp(op, "add_column"))
-        return op_add_column(s, rec, live, err);
+    if (!strcmp(op, "add_column") || !strcmp(op, "add_columns"))
+        return sr_store_op_add_columns(s, rec, live, err);
     if (!strcmp(op, "drop_column"))
-        return op_drop_column(s, rec, live, err);
+        return sr_store_op_drop_column(s, rec, live, err);
     if (!strcmp(op, "modify_column"))
-        return op_modify_column(s, rec, live, err);
+        return sr_store_op_modify_column(s, rec, live, err);
+    if (!strcmp(op, "alter_finish"))
+        return sr_store_op_alter_finish(s, rec, live, err);
+    if (!strcmp(op, "rename_column"))
+        return sr_store_op_rename_column(s, rec, live, err);
+    if (!strcmp(op, "rename_table"))
+        return sr_store_op_rename_table(s, rec, live, err);
+    if (!strcmp(op, "ddl_noop"))
+        return live ? sr_store_log_append(s, rec, err) : 0;
     if (!strcmp(op, "commit"))
         return op_commit(s, rec, live, err);
     if (!strcmp(op, "prepare"))
@@ -547,7 +416,8 @@ static int exec_record(sr_store *s, json_t *rec, bool live, rt_err *err)
 static int run(sr_store *s, json_t *rec, rt_err *err)
 {
     pthread_mutex_lock(&s->mu);
-    int rc = exec_record(s, rec, true, err);
+    sr_store_advance_jobs(s);
+    int rc = sr_store_exec_record(s, rec, true, err);
     pthread_mutex_unlock(&s->mu);
     json_decref(rec);
     return rc;
@@ -606,7 +476,7 @@ static int replay(sr_store *s, rt_err *err)
         }
         rt_err e;
         rt_err_clear(&e);
-        int r = exec_record(s, rec, false, &e);
+        int r = sr_store_exec_record(s, rec, false, &e);
         if (r == RT_ECORRUPT)
             rc = rt_err_set(err, RT_ECORRUPT, "%s/%s at offset %zu: %s", s->dir, LOG_FILE, pos, e.msg);
         else if (r)
@@ -646,7 +516,11 @@ int sr_store_open(const char *data_dir, sr_store **out, rt_err *err)
         }
     }
     s->next_txn = 1;
+    s->next_id = 10001;
+    s->alter_delay_ms = 300;
+    s->replaying = true;
     int rc = replay(s, err);
+    s->replaying = false;
     if (rc) {
         sr_store_close(s);
         return rc;
@@ -666,6 +540,7 @@ void sr_store_close(sr_store *s)
     for (size_t i = 0; i < s->ndbs; i++)
         db_free(s->dbs[i]);
     free(s->dbs);
+    sr_store_ddl_free(s);
     if (s->fd >= 0)
         close(s->fd);
     free(s->dir);
@@ -714,7 +589,7 @@ char **sr_store_list_tables(sr_store *s, const char *dbn, rt_err *err)
     pthread_mutex_lock(&s->mu);
     db *d;
     char **o = NULL;
-    if (lookup(s, dbn, NULL, &d, NULL, err) == 0) {
+    if (sr_store_lookup(s, dbn, NULL, &d, NULL, err) == 0) {
         o = xcalloc(d->ntables + 1, sizeof(char *));
         for (size_t i = 0; i < d->ntables; i++)
             o[i] = xstrdup(d->tables[i]->def.name);
@@ -737,8 +612,8 @@ int sr_store_create_table(sr_store *s, const char *dbn, const sr_table_def *def,
     int rc = sr_table_def_validate(def, err);
     if (rc)
         return rc;
-    return run(s, json_pack("{s:s,s:s,s:o,s:b}", "op", "create_table", "db", dbn, "def",
-                            sr_store_def_to_json(def), "ine", if_not_exists), err);
+    sr_ddl d = {.kind = SR_DDL_CREATE_TABLE, .db = dbn, .def = def, .if_not_exists = if_not_exists};
+    return sr_store_ddl(s, &d, err);
 }
 
 int sr_store_drop_table(sr_store *s, const char *dbn, const char *tn, bool if_exists, rt_err *err)
@@ -763,35 +638,13 @@ bool sr_store_has_table(sr_store *s, const char *dbn, const char *tn)
 int sr_store_get_schema(sr_store *s, const char *dbn, const char *tn, sr_table_def *out, rt_err *err)
 {
     pthread_mutex_lock(&s->mu);
+    sr_store_advance_jobs(s);
     table *t;
-    int rc = lookup(s, dbn, tn, NULL, &t, err);
+    int rc = sr_store_lookup(s, dbn, tn, NULL, &t, err);
     if (!rc)
         sr_table_def_copy(out, &t->def);
     pthread_mutex_unlock(&s->mu);
     return rc;
-}
-
-int sr_store_add_column(sr_store *s, const char *dbn, const char *tn, const sr_column_def *col,
-                        const char *after, bool first, rt_err *err)
-{
-    json_t *rec = json_pack("{s:s,s:s,s:s,s:o,s:b}", "op", "add_column", "db", dbn, "table", tn,
-                            "col", sr_store_column_to_json(col), "first", first);
-    if (after)
-        json_object_set_new(rec, "after", json_string(after));
-    return run(s, rec, err);
-}
-
-int sr_store_drop_column(sr_store *s, const char *dbn, const char *tn, const char *column, rt_err *err)
-{
-    return run(s, json_pack("{s:s,s:s,s:s,s:s}", "op", "drop_column", "db", dbn, "table", tn,
-                            "column", column), err);
-}
-
-int sr_store_modify_column(sr_store *s, const char *dbn, const char *tn, const sr_column_def *col,
-                           rt_err *err)
-{
-    return run(s, json_pack("{s:s,s:s,s:s,s:o}", "op", "modify_column", "db", dbn, "table", tn,
-                            "col", sr_store_column_to_json(col)), err);
 }
 
 static _Thread_local const table *sort_table;
@@ -810,8 +663,9 @@ static int cmp_rows(const void *a, const void *b)
 int sr_store_scan(sr_store *s, const char *dbn, const char *tn, sr_scan_fn fn, void *ctx, rt_err *err)
 {
     pthread_mutex_lock(&s->mu);
+    sr_store_advance_jobs(s);
     table *t;
-    int rc = lookup(s, dbn, tn, NULL, &t, err);
+    int rc = sr_store_lookup(s, dbn, tn, NULL, &t, err);
     if (!rc) {
         const row **order = xcalloc(t->count, sizeof(row *));
         for (size_t i = 0; i < t->count; i++)

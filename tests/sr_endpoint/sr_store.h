@@ -123,6 +123,100 @@ int sr_store_drop_column(sr_store *s, const char *db, const char *table, const c
 int sr_store_modify_column(sr_store *s, const char *db, const char *table,
                            const sr_column_def *col, rt_err *err);
 
+/* ---- DDL with schema-change jobs and an audit log (sr_store_alter.c) ----
+ * StarRocks runs a schema change as an asynchronous job (SHOW ALTER TABLE COLUMN). Here ADD and
+ * DROP COLUMN are "fast schema evolution": their job is FINISHED at once. MODIFY COLUMN is a
+ * slow job: RUNNING for the store's alter delay, and the new type (and position) takes effect
+ * only when it finishes; until then the table keeps its schema, loads keep working, and any
+ * other ALTER (or TRUNCATE) of the table is refused. Jobs finish lazily: every store call that
+ * reads or changes a schema first finishes the jobs whose time has come (one durable record
+ * each), so what a client sees is the same as with a background thread. */
+
+typedef enum sr_ddl_kind {
+    SR_DDL_CREATE_DATABASE,
+    SR_DDL_DROP_DATABASE,
+    SR_DDL_CREATE_TABLE,
+    SR_DDL_DROP_TABLE,
+    SR_DDL_TRUNCATE_TABLE,
+    SR_DDL_ADD_COLUMNS,
+    SR_DDL_DROP_COLUMN,
+    SR_DDL_MODIFY_COLUMN,
+    SR_DDL_RENAME_COLUMN,
+    SR_DDL_RENAME_TABLE,
+    SR_DDL_NOOP, /* a statement that succeeded without a change (IF [NOT] EXISTS): audit only */
+} sr_ddl_kind;
+/* "CREATE_DATABASE", ... Never NULL. */
+const char *sr_ddl_kind_name(sr_ddl_kind kind);
+
+/* One DDL operation. Everything is borrowed for the call. */
+typedef struct sr_ddl {
+    sr_ddl_kind kind;
+    const char *db;
+    const char *table;     /* table statements ("" or NULL for database ones) */
+    const char *statement; /* the SQL text for the audit log (sr_store_ddl_log_json); NULL = none */
+    bool if_exists;        /* DROP ... IF EXISTS */
+    bool if_not_exists;    /* CREATE ... IF NOT EXISTS */
+    const sr_table_def *def;      /* CREATE_TABLE */
+    const sr_column_def *columns; /* ADD_COLUMNS: column_count columns; MODIFY_COLUMN: one */
+    size_t column_count;
+    const char *after; /* ADD_COLUMNS (one column) / MODIFY_COLUMN: AFTER this column */
+    bool first;        /* ... or FIRST */
+    const char *column;   /* DROP_COLUMN, RENAME_COLUMN: the column */
+    const char *new_name; /* RENAME_COLUMN: the new column name; RENAME_TABLE: the new table name */
+} sr_ddl;
+
+/* Applies d atomically and durably, with the statement (when given) in the audit log in the same
+ * record. Errors carry StarRocks' messages: RT_EINVAL for refused changes ("Can not drop key
+ * column in primary data model table", "Can not modify key column: c for primary key table",
+ * "Can not change BIGINT to INT", "Cannot shorten string length", "Can not change from nullable
+ * to non-nullable", "Can not change default value", "Can not add column which already exists in
+ * base table: c", "Invalid column order. value should be after key. index[t]", "Column[c] does
+ * not exists", "Table name[t] is already used"), RT_ESTATE while a job runs on the table
+ * ("Table[t]'s state is not NORMAL. Do not allow doing ALTER ops"; TRUNCATE: "Table' state is
+ * not NORMAL: SCHEMA_CHANGE"), RT_ENOTFOUND / RT_EEXIST as the table functions above. */
+int sr_store_ddl(sr_store *s, const sr_ddl *d, rt_err *err);
+
+/* How long a MODIFY COLUMN job stays RUNNING (ms, >= 0; default 300). Applies to jobs created
+ * after the call. */
+void sr_store_set_alter_delay_ms(sr_store *s, int64_t ms);
+
+typedef enum sr_alter_state {
+    SR_ALTER_PENDING,
+    SR_ALTER_WAITING_TXN,
+    SR_ALTER_RUNNING,
+    SR_ALTER_FINISHED,
+    SR_ALTER_CANCELLED,
+} sr_alter_state;
+/* "PENDING", "WAITING_TXN", "RUNNING", "FINISHED", "CANCELLED" (StarRocks' JobState names). */
+const char *sr_alter_state_name(sr_alter_state st);
+bool sr_alter_state_is_terminal(sr_alter_state st);
+
+/* One row of SHOW ALTER TABLE COLUMN. Times are wall-clock ms; finish_ms 0 = not finished. */
+typedef struct sr_alter_job_info {
+    int64_t job_id;
+    char table[256];
+    int64_t create_ms;
+    int64_t finish_ms;
+    int64_t index_id;
+    int64_t origin_index_id;
+    int schema_version;
+    int32_t schema_hash;
+    int64_t txn_id;
+    sr_alter_state state;
+    char msg[256];
+    int timeout_s;
+} sr_alter_job_info;
+
+/* The schema-change jobs of database db, oldest first: *out is a malloc'd array of *count
+ * entries (free() it). RT_ENOTFOUND for an unknown database. */
+int sr_store_alter_jobs(sr_store *s, const char *db, sr_alter_job_info **out, size_t *count,
+                        rt_err *err);
+
+/* The audit log as JSON text {"ddl":[{"ts_ms":..,"db":"..","table":"..","statement":"..",
+ * "applied":true}, ...]} in execution order (durable: rebuilt from the store's log at open).
+ * applied is false for SR_DDL_NOOP. Returns a malloc'd string; free() it. */
+char *sr_store_ddl_log_json(sr_store *s);
+
 /* Calls fn for each row: PRIMARY KEY tables in key order, DUPLICATE KEY tables in load order.
  * values has column_count entries (NULL or TEXT), borrowed for the call. fn runs under the store
  * lock: it must not call the store. A non-zero return from fn stops the scan and is returned. */

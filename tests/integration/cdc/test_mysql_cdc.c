@@ -522,7 +522,9 @@ TEST(ddl_goes_downstream_and_new_tables_are_read)
     sc_line(want[1], sizeof want[1], dbs, "t2", "alter_table", ddl,
             "{\"name\":\"id\",\"type\":\"int\",\"nullable\":false,\"key\":true},"
             "{\"name\":\"v\",\"type\":\"varchar(20)\",\"nullable\":true,\"key\":false},"
-            "{\"name\":\"w\",\"type\":\"int\",\"nullable\":true,\"key\":false}");
+            "{\"name\":\"w\",\"type\":\"int\",\"nullable\":true,\"key\":false}],"
+            "\"changes\":[{\"type\":\"add_column\",\"column\":\"w\",\"sql_type\":\"int\","
+            "\"nullable\":true,\"after\":\"v\"}");
     snprintf(want[2], 256,
              "{\"op\":\"+I\",\"table\":\"%s.t2\",\"data\":{\"id\":2,\"v\":\"two\",\"w\":22}}", dbs);
     snprintf(ddl, sizeof ddl,

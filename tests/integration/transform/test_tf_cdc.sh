@@ -86,7 +86,7 @@ cat >"$TMP/want.jsonl" <<WANT
 {"op":"-D",$T,"data":{"id":2,"title":"PEAR","qty":"30","qty2":60,"_db":"P_1"}}
 {"op":"+I",$T,"data":{"id":1,"title":"PLUM","qty":"11","qty2":22,"_db":"P_2"}}
 {"op":"+I","table":"P_x.other","data":{"id":1,"v":1}}
-{"op":"SC",$T,"change":"alter_table","ddl":"ALTER TABLE P_1.orders ADD COLUMN note VARCHAR(10)",$(cols 1)}
+{"op":"SC",$T,"change":"alter_table","ddl":"ALTER TABLE P_1.orders ADD COLUMN note VARCHAR(10)",$(cols 1),"changes":[{"type":"add_column","column":"note","sql_type":"varchar(10)","nullable":true,"after":"qty"}]}
 {"op":"+I",$T,"data":{"id":3,"title":"FIG","qty":"13","note":"ripe","qty2":26,"_db":"P_1"}}
 {"op":"-D",$T,"data":{"id":1,"title":"PLUM","qty":"11","qty2":22,"_db":"P_2"}}
 WANT

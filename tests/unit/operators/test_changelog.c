@@ -165,7 +165,9 @@ TEST(schema_change_lines)
                  "{\"op\":\"SC\",\"table\":\"a.t\",\"change\":\"alter_table\",\"ddl\":\"ALTER "
                  "TABLE t DROP v, ADD w INT UNSIGNED \\\"x\\\"\",\"columns\":[{\"name\":\"id\","
                  "\"type\":\"int\",\"nullable\":false,\"key\":true},{\"name\":\"w\",\"type\":"
-                 "\"uint\",\"nullable\":true,\"key\":false}]}\n"
+                 "\"uint\",\"nullable\":true,\"key\":false}],\"changes\":[{\"type\":"
+                 "\"drop_column\",\"column\":\"v\"},{\"type\":\"add_column\",\"column\":"
+                 "\"w\",\"sql_type\":\"uint\",\"nullable\":true,\"after\":\"id\"}]}\n"
                  "{\"op\":\"+I\",\"table\":\"a.t\",\"data\":{\"id\":2,\"w\":null}}\n"
                  "{\"op\":\"SC\",\"table\":\"a.u\",\"change\":\"rename_table\",\"before\":\"a.t\","
                  "\"ddl\":\"RENAME TABLE t TO u\",\"columns\":[{\"name\":\"id\",\"type\":\"int\","
@@ -177,6 +179,131 @@ TEST(schema_change_lines)
     rt_table_free(before);
     rt_table_free(after);
     rt_table_free(moved);
+}
+
+/* With an origin map an ALTER's changes name renames (with the new type when retyped), modifies,
+ * adds placed first, and a key that changed. */
+TEST(schema_change_typed_changes)
+{
+    static const rt_column old_cols[] = {
+        {.name = "id", .type = RT_TYPE_INT, .sql_type = "int", .primary_key = true},
+        {.name = "a", .type = RT_TYPE_STRING, .sql_type = "varchar(8)", .nullable = true},
+        {.name = "b", .type = RT_TYPE_INT, .sql_type = "int", .nullable = true},
+        {.name = "c", .type = RT_TYPE_INT, .sql_type = "int", .nullable = true},
+    };
+    static const rt_column new_cols[] = {
+        {.name = "f", .type = RT_TYPE_INT, .sql_type = "int", .nullable = false},
+        {.name = "id", .type = RT_TYPE_INT, .sql_type = "int", .primary_key = true},
+        {.name = "a2", .type = RT_TYPE_STRING, .sql_type = "varchar(8)", .nullable = true},
+        {.name = "b2", .type = RT_TYPE_INT, .sql_type = "bigint", .nullable = true},
+        {.name = "c", .type = RT_TYPE_STRING, .sql_type = "varchar(200)", .primary_key = true},
+    };
+    rt_table *before = table_ok("a", "t", old_cols, 4);
+    rt_table *after = table_ok("a", "t", new_cols, 5);
+    rt_batch *b = rt_batch_new(NULL);
+    op_changelog *c = op_changelog_new();
+    if (!before || !after || !b || !c)
+        return;
+    rt_record *sc = rt_batch_add_schema_change(b, RT_SCHEMA_ALTER_TABLE, after, before, "x", 1);
+    int32_t origin[] = {-1, 0, 1, 2, 3};
+    CHECK(sc && rt_batch_set_schema_origin(b, sc, origin, 5) == 0);
+    char *text = format(c, b);
+    CHECK_STR_CONTAINS(text,
+                       "\"changes\":[{\"type\":\"rename_column\",\"column\":\"a\",\"new_name\":"
+                       "\"a2\"},{\"type\":\"rename_column\",\"column\":\"b\",\"new_name\":\"b2\","
+                       "\"sql_type\":\"bigint\"},{\"type\":\"modify_column\",\"column\":\"c\","
+                       "\"sql_type\":\"varchar(200)\",\"nullable\":false},{\"type\":\"add_column\","
+                       "\"column\":\"f\",\"sql_type\":\"int\",\"nullable\":false,\"first\":true}],"
+                       "\"key_changed\":true}\n");
+    free(text);
+    /* ALTER TABLE ... RENAME TO with a column change: a rename with a map says what changed. */
+    rt_batch_unref(b);
+    b = rt_batch_new(NULL);
+    rt_table *moved = table_ok("a", "u", old_cols, 3);
+    sc = rt_batch_add_schema_change(b, RT_SCHEMA_RENAME_TABLE, moved, before, "y", 1);
+    int32_t kept[] = {0, 1, 2};
+    CHECK(sc && rt_batch_set_schema_origin(b, sc, kept, 3) == 0);
+    text = format(c, b);
+    CHECK_STR_CONTAINS(text, "\"change\":\"rename_table\",\"before\":\"a.t\"");
+    CHECK_STR_CONTAINS(text, "\"changes\":[{\"type\":\"drop_column\",\"column\":\"c\"}]}\n");
+    free(text);
+    rt_table_free(moved);
+    /* A bad map is the producer's bug: an error, and no half line. */
+    rt_batch_unref(b);
+    b = rt_batch_new(NULL);
+    sc = rt_batch_add_schema_change(b, RT_SCHEMA_ALTER_TABLE, after, before, "x", 1);
+    int32_t bad[] = {-1, 0, 0, 2, 3};
+    CHECK(sc && rt_batch_set_schema_origin(b, sc, bad, 5) == 0);
+    rt_buf out;
+    rt_buf_init(&out);
+    rt_err err = {0};
+    CHECK_INT_EQ(op_changelog_format(c, b, &out, &err), RT_EINVAL);
+    CHECK_UINT_EQ(out.len, 0);
+    CHECK_STR_CONTAINS(err.msg, "a.t");
+    rt_buf_fini(&out);
+    rt_batch_unref(b);
+    op_changelog_free(c);
+    rt_table_free(before);
+    rt_table_free(after);
+}
+
+/* Defaults: add_column and modify_column say the column's default; a modify of the default
+ * alone is a modify_column; a rename that dropped it says "default":null. */
+TEST(schema_change_defaults)
+{
+    static const rt_column old_cols[] = {
+        {.name = "id", .type = RT_TYPE_INT, .sql_type = "int", .primary_key = true},
+        {.name = "a",
+         .type = RT_TYPE_INT,
+         .sql_type = "int",
+         .nullable = true,
+         .default_value = "7"},
+        {.name = "b",
+         .type = RT_TYPE_STRING,
+         .sql_type = "varchar(3)",
+         .nullable = true,
+         .default_value = "'x'"},
+        {.name = "c", .type = RT_TYPE_INT, .sql_type = "int", .nullable = true},
+    };
+    static const rt_column new_cols[] = {
+        {.name = "id", .type = RT_TYPE_INT, .sql_type = "int", .primary_key = true},
+        {.name = "a",
+         .type = RT_TYPE_INT,
+         .sql_type = "int",
+         .nullable = true,
+         .default_value = "8"},
+        {.name = "b2", .type = RT_TYPE_STRING, .sql_type = "varchar(3)", .nullable = true},
+        {.name = "c", .type = RT_TYPE_INT, .sql_type = "int", .nullable = true},
+        {.name = "d",
+         .type = RT_TYPE_STRING,
+         .sql_type = "varchar(8)",
+         .nullable = false,
+         .default_value = "'it''s \"q\"'"},
+    };
+    rt_table *before = table_ok("a", "t", old_cols, 4);
+    rt_table *after = table_ok("a", "t", new_cols, 5);
+    rt_batch *b = rt_batch_new(NULL);
+    op_changelog *c = op_changelog_new();
+    if (!before || !after || !b || !c)
+        return;
+    rt_record *sc = rt_batch_add_schema_change(b, RT_SCHEMA_ALTER_TABLE, after, before, "x", 1);
+    int32_t origin[] = {0, 1, 2, 3, -1};
+    CHECK(sc && rt_batch_set_schema_origin(b, sc, origin, 5) == 0);
+    char *text = format(c, b);
+    CHECK_STR_CONTAINS(
+        text, "\"changes\":[{\"type\":\"modify_column\",\"column\":\"a\",\"sql_type\":\"int\","
+              "\"nullable\":true,\"default\":\"8\"},{\"type\":\"rename_column\",\"column\":\"b\","
+              "\"new_name\":\"b2\",\"default\":null},{\"type\":\"add_column\",\"column\":\"d\","
+              "\"sql_type\":\"varchar(8)\",\"nullable\":false,"
+              "\"default\":\"'it''s \\\"q\\\"'\",\"after\":\"c\"}]}\n");
+    /* The columns array stays as it was: no defaults. */
+    CHECK(strstr(text, "\"columns\":[") != NULL);
+    CHECK(strstr(strstr(text, "\"columns\":["), "\"default\"") > strstr(text, "\"changes\""));
+    free(text);
+    rt_batch_unref(b);
+    op_changelog_free(c);
+    rt_table_free(before);
+    rt_table_free(after);
 }
 
 TEST_MAIN()

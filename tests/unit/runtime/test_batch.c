@@ -64,6 +64,37 @@ TEST(schema_change_records_copy_deep)
     rt_table_free(after);
 }
 
+/* The origin map goes into the arena and comes along with a copy; without one it stays NULL. */
+TEST(schema_change_origin)
+{
+    rt_table *before = make_table();
+    rt_table *after = rt_table_new("db", "t", cols, 2, NULL);
+    rt_batch *a = rt_batch_new(NULL), *b = rt_batch_new(NULL);
+    rt_record *sc = rt_batch_add_schema_change(a, RT_SCHEMA_ALTER_TABLE, after, before, "x", 1);
+    CHECK(sc != NULL);
+    CHECK(sc->change->origin == NULL);
+    int32_t origin[] = {0, -1};
+    CHECK_INT_EQ(rt_batch_set_schema_origin(a, sc, origin, 2), 0);
+    CHECK(sc->change->origin != origin);
+    origin[1] = 7;
+    CHECK_INT_EQ(sc->change->origin[0], 0);
+    CHECK_INT_EQ(sc->change->origin[1], -1);
+    sc->ts_ms = 1234;
+    CHECK(rt_batch_add_schema_change(a, RT_SCHEMA_TRUNCATE_TABLE, before, before, "y", 1));
+    CHECK_INT_EQ(rt_batch_copy_record(b, rt_batch_at_const(a, 0)), 0);
+    CHECK_INT_EQ(rt_batch_copy_record(b, rt_batch_at_const(a, 1)), 0);
+    rt_batch_unref(a);
+    const rt_record *c = rt_batch_at_const(b, 0);
+    CHECK(c->change->origin != NULL);
+    CHECK_INT_EQ(c->change->origin[0], 0);
+    CHECK_INT_EQ(c->change->origin[1], -1);
+    CHECK_INT_EQ(c->ts_ms, 1234);
+    CHECK(rt_batch_at_const(b, 1)->change->origin == NULL);
+    rt_batch_unref(b);
+    rt_table_free(before);
+    rt_table_free(after);
+}
+
 TEST(add_records_null_values)
 {
     rt_table *t = make_table();

@@ -261,7 +261,63 @@ TEST(alter_table)
     sr_sql_stmt_free(st);
     CHECK_STR_CONTAINS(parse_err("ALTER TABLE t ADD COLUMN c INT DEFAULT 1", RT_EINVAL),
                        "Unexpected input '1'");
-    CHECK_STR_CONTAINS(parse_err("ALTER TABLE t RENAME u", RT_EUNSUPPORTED),
+    st = parse_as("ALTER TABLE d.t RENAME u", SR_SQL_RENAME_TABLE);
+    CHECK_STR_EQ(st->db, "d");
+    CHECK_STR_EQ(st->new_name, "u");
+    CHECK_STR_EQ(st->text, "ALTER TABLE d.t RENAME u");
+    sr_sql_stmt_free(st);
+    CHECK_STR_CONTAINS(parse_err("ALTER TABLE t RENAME TO u", RT_EINVAL), "Unexpected input 'TO'");
+    st = parse_as("ALTER TABLE t RENAME COLUMN a TO `b c`", SR_SQL_RENAME_COLUMN);
+    CHECK_STR_EQ(st->column_name, "a");
+    CHECK_STR_EQ(st->new_name, "b c");
+    sr_sql_stmt_free(st);
+    st = parse_as("ALTER TABLE t ADD COLUMN (c1 INT, c2 VARCHAR(4) NOT NULL DEFAULT \"x\" "
+                  "COMMENT \"two\") ;",
+                  SR_SQL_ADD_COLUMN);
+    CHECK_INT_EQ(st->add_column_count, 2);
+    CHECK_STR_EQ(st->add_columns[1].name, "c2");
+    CHECK_STR_EQ(st->add_columns[1].comment, "two");
+    CHECK(!st->add_columns[1].nullable);
+    CHECK_STR_EQ(st->text, "ALTER TABLE t ADD COLUMN (c1 INT, c2 VARCHAR(4) NOT NULL DEFAULT "
+                           "\"x\" COMMENT \"two\")");
+    sr_sql_stmt_free(st);
+    st = parse_as("ALTER TABLE t MODIFY COLUMN v BIGINT NULL DEFAULT \"1\" AFTER k",
+                  SR_SQL_MODIFY_COLUMN);
+    CHECK_STR_EQ(st->after, "k");
+    CHECK_STR_EQ(st->column.default_text, "1");
+    sr_sql_stmt_free(st);
+    st = parse_as("alter table t modify column v bigint first", SR_SQL_MODIFY_COLUMN);
+    CHECK(st->first);
+    sr_sql_stmt_free(st);
+    CHECK_STR_CONTAINS(parse_err("ALTER TABLE t ADD COLUMN a INT, DROP COLUMN b", RT_EUNSUPPORTED),
+                       "several ALTER TABLE clauses");
+    CHECK_STR_CONTAINS(parse_err("ALTER TABLE t ADD PARTITION p1", RT_EUNSUPPORTED),
+                       "sr-endpoint does not implement");
+}
+
+TEST(show_alter_table)
+{
+    sr_sql_stmt *st = parse_as("SHOW ALTER TABLE COLUMN FROM d WHERE TableName = \"t\" AND "
+                               "State != 'FINISHED' ORDER BY CreateTime DESC LIMIT 1",
+                               SR_SQL_SHOW_ALTER_TABLE);
+    CHECK_STR_EQ(st->db, "d");
+    CHECK_INT_EQ(st->cond_count, 2);
+    CHECK_STR_EQ(st->conds[0].column, "TableName");
+    CHECK_STR_EQ(st->conds[0].value.text, "t");
+    CHECK_INT_EQ(st->conds[1].op, SR_SQL_OP_NE);
+    CHECK_INT_EQ(st->order_count, 1);
+    CHECK(st->order[0].desc);
+    CHECK_INT_EQ(st->limit, 1);
+    sr_sql_stmt_free(st);
+    st = parse_as("show alter table column", SR_SQL_SHOW_ALTER_TABLE);
+    CHECK(st->db == NULL);
+    CHECK_INT_EQ(st->limit, -1);
+    sr_sql_stmt_free(st);
+    CHECK_STR_CONTAINS(parse_err("SHOW ALTER TABLE COLUMN WHERE JobId = 1", RT_EINVAL),
+                       "The columns of TableName/CreateTime/FinishTime/State are supported.");
+    CHECK_STR_CONTAINS(parse_err("SHOW ALTER TABLE COLUMN ORDER BY Nope", RT_EINVAL),
+                       "Title name[Nope] does not exist");
+    CHECK_STR_CONTAINS(parse_err("SHOW ALTER TABLE ROLLUP", RT_EUNSUPPORTED),
                        "sr-endpoint does not implement");
 }
 

@@ -6,3 +6,8 @@ if(TARGET sluice_starrocks)
   sluice_test(test_sink_txn SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sink_txn.c
               LIBS sluice_starrocks LABELS unit)
 endif()
+# Schema evolution's pure parts: config, decisions, SQL, idempotence, queue codec, type map.
+if(TARGET sluice_starrocks)
+  sluice_test(test_sink_schema SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sink_schema.c
+              LIBS sluice_starrocks LABELS unit)
+endif()

@@ -134,7 +134,8 @@ TEST(schema_change_rederived)
         "TABLE orders ADD note VARCHAR(9)\",\"columns\":[{\"name\":\"id\",\"type\":\"int\","
         "\"nullable\":false,\"key\":true},{\"name\":\"title\",\"type\":\"varchar(20)\","
         "\"nullable\":true,\"key\":false},{\"name\":\"note\",\"type\":\"varchar(9)\","
-        "\"nullable\":true,\"key\":false}]}\n"
+        "\"nullable\":true,\"key\":false}],\"changes\":[{\"type\":\"add_column\",\"column\":"
+        "\"note\",\"sql_type\":\"varchar(9)\",\"nullable\":true,\"after\":\"title\"}]}\n"
         "{\"op\":\"+I\",\"table\":\"shop.ods_orders\",\"data\":{\"id\":2,\"title\":\"cup\","
         "\"note\":\"hi\"}}\n");
     free(out);
