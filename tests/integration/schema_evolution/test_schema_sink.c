@@ -5,6 +5,7 @@
  * (GET /_ddl) shows each statement once. Every behaviour, the exception message, and a job that
  * fails right after a DDL and restores from its checkpoint without a duplicate row or DDL. */
 #include "tests/harness/test.h"
+#include "tests/integration/starrocks/sr_test_endpoint.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -24,162 +25,6 @@
 #include "runtime/base/failpoint.h"
 #include "runtime/job_master.h"
 #include "runtime/metrics.h"
-
-#ifndef SR_ENDPOINT_BIN
-#error "SR_ENDPOINT_BIN must name the sr-endpoint executable"
-#endif
-
-/* --- The endpoint --- */
-
-static pid_t endpoint_pid;
-static int fe_port, query_port;
-
-static void endpoint_stop(void)
-{
-    if (endpoint_pid > 0) {
-        kill(endpoint_pid, SIGTERM);
-        int st;
-        waitpid(endpoint_pid, &st, 0);
-        endpoint_pid = 0;
-    }
-}
-
-static bool endpoint_start(void)
-{
-    if (endpoint_pid > 0)
-        return true;
-    char dir[600], ports[700];
-    snprintf(dir, sizeof dir, "%s/sr-data", test_tmpdir());
-    snprintf(ports, sizeof ports, "%s/sr-ports.json", test_tmpdir());
-    unlink(ports);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(SR_ENDPOINT_BIN, SR_ENDPOINT_BIN, "--data-dir", dir, "--fe-http-port", "0",
-              "--be-http-port", "0", "--query-port", "0", "--ports-file", ports, (char *)NULL);
-        _exit(127);
-    }
-    if (pid < 0) {
-        test_fail(__FILE__, __LINE__, "fork: %s", strerror(errno));
-        return false;
-    }
-    endpoint_pid = pid;
-    atexit(endpoint_stop);
-    for (int i = 0; i < 200; i++) {
-        char *text = test_read_file(ports, NULL);
-        json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-        free(text);
-        if (j) {
-            fe_port = (int)json_integer_value(json_object_get(j, "fe_http"));
-            query_port = (int)json_integer_value(json_object_get(j, "query"));
-            json_decref(j);
-            if (fe_port > 0 && query_port > 0)
-                return true;
-        }
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            endpoint_pid = 0;
-            test_fail(__FILE__, __LINE__, "sr-endpoint exited (status %d)", st);
-            return false;
-        }
-        usleep(50000);
-    }
-    test_fail(__FILE__, __LINE__, "sr-endpoint wrote no ports file");
-    return false;
-}
-
-/* --- SQL over the query port --- */
-
-static MYSQL *sql_connect(void)
-{
-    MYSQL *my = mysql_init(NULL);
-    if (!mysql_real_connect(my, "127.0.0.1", "root", "", NULL, (unsigned)query_port, NULL, 0)) {
-        test_fail(__FILE__, __LINE__, "connect to the query port: %s", mysql_error(my));
-        mysql_close(my);
-        return NULL;
-    }
-    return my;
-}
-
-static void sql_exec(const char *sql)
-{
-    MYSQL *my = sql_connect();
-    if (!my)
-        return;
-    if (mysql_query(my, sql) != 0)
-        test_fail(__FILE__, __LINE__, "%s: %s", sql, mysql_error(my));
-    MYSQL_RES *r = mysql_store_result(my);
-    if (r)
-        mysql_free_result(r);
-    mysql_close(my);
-}
-
-/* Rows of a query; cells NULL for SQL NULL. */
-typedef struct rows {
-    size_t count, ncols;
-    char ***cells;
-    unsigned long **lens;
-} rows;
-
-static void rows_free(rows *r)
-{
-    for (size_t i = 0; i < r->count; i++) {
-        for (size_t c = 0; c < r->ncols; c++)
-            free(r->cells[i][c]);
-        free(r->cells[i]);
-        free(r->lens[i]);
-    }
-    free(r->cells);
-    free(r->lens);
-    memset(r, 0, sizeof *r);
-}
-
-static bool sql_rows(const char *sql, rows *out)
-{
-    memset(out, 0, sizeof *out);
-    MYSQL *my = sql_connect();
-    if (!my)
-        return false;
-    bool ok = mysql_query(my, sql) == 0;
-    MYSQL_RES *res = ok ? mysql_store_result(my) : NULL;
-    if (!res) {
-        test_fail(__FILE__, __LINE__, "%s: %s", sql, mysql_error(my));
-        mysql_close(my);
-        return false;
-    }
-    out->ncols = mysql_num_fields(res);
-    size_t n = (size_t)mysql_num_rows(res);
-    out->cells = calloc(n + 1, sizeof *out->cells);
-    out->lens = calloc(n + 1, sizeof *out->lens);
-    MYSQL_ROW row;
-    while ((row = mysql_fetch_row(res))) {
-        unsigned long *l = mysql_fetch_lengths(res);
-        char **cells = calloc(out->ncols, sizeof *cells);
-        unsigned long *lens = calloc(out->ncols, sizeof *lens);
-        for (size_t c = 0; c < out->ncols; c++) {
-            if (row[c]) {
-                cells[c] = malloc(l[c] + 1);
-                memcpy(cells[c], row[c], l[c]);
-                cells[c][l[c]] = '\0';
-            }
-            lens[c] = l[c];
-        }
-        out->cells[out->count] = cells;
-        out->lens[out->count++] = lens;
-    }
-    mysql_free_result(res);
-    mysql_close(my);
-    return true;
-}
-
-static long long sql_count(const char *sql)
-{
-    rows r;
-    if (!sql_rows(sql, &r))
-        return -1;
-    long long n = r.count == 1 && r.cells[0][0] ? atoll(r.cells[0][0]) : -1;
-    rows_free(&r);
-    return n;
-}
 
 /* --- The scripted source --- */
 
@@ -454,27 +299,27 @@ static void job_json(char *out, size_t size, const char *db, const char *sc, con
              "{\"id\":\"sr\",\"type\":\"starrocks\",\"parallelism\":1,\"config\":"
              "{\"load_url\":\"127.0.0.1:%d\",\"query_url\":\"127.0.0.1:%d\",\"user\":\"root\","
              "\"database\":\"%s\",\"schema_change\":%s%s},\"inputs\":[{\"from\":\"src\"}]}]}",
-             db, fe_port, query_port, db, sc, extra);
+             db, sr_test_fe_port(), sr_test_query_port(), db, sc, extra);
 }
 
 static void create_items(const char *db, const char *model)
 {
     char sql[512];
     snprintf(sql, sizeof sql, "CREATE DATABASE IF NOT EXISTS %s", db);
-    sql_exec(sql);
+    sr_test_exec(sql);
     snprintf(sql, sizeof sql,
              "CREATE TABLE %s.items (`id` BIGINT NOT NULL, `name` VARCHAR(80) NULL, "
              "`amount` DECIMAL(10,2) NULL, `note` VARCHAR(40) NULL) %s KEY(`id`) "
              "DISTRIBUTED BY HASH(`id`) PROPERTIES (\"replication_num\" = \"1\")",
              db, model);
-    sql_exec(sql);
+    sr_test_exec(sql);
 }
 
 /* The target's columns as "name type, ..." (types as SHOW CREATE TABLE prints them). */
 static void columns_of(const char *db, const char *table, char *out, size_t size)
 {
     op_sr_query_params p = {.host = "127.0.0.1",
-                            .port = query_port,
+                            .port = sr_test_query_port(),
                             .user = "root",
                             .password = "",
                             .timeout_ms = 10000};
@@ -496,13 +341,13 @@ static void columns_of(const char *db, const char *table, char *out, size_t size
 /* One cell of a query, or "NULL"; "?" when there is no such row. */
 static void cell_of(const char *sql, char *out, size_t size)
 {
-    rows r;
+    sr_test_rows r;
     snprintf(out, size, "?");
-    if (!sql_rows(sql, &r))
+    if (!sr_test_rows_query(sql, &r))
         return;
     if (r.count == 1 && r.ncols >= 1)
         snprintf(out, size, "%s", r.cells[0][0] ? r.cells[0][0] : "NULL");
-    rows_free(&r);
+    sr_test_rows_free(&r);
 }
 
 static void check_cell(const char *db, const char *col, int id, const char *want, int line)
@@ -518,7 +363,7 @@ static void check_cell(const char *db, const char *col, int id, const char *want
 static int ddl_count(const char *db, const char *text)
 {
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "curl -s http://127.0.0.1:%d/_ddl", fe_port);
+    snprintf(cmd, sizeof cmd, "curl -s http://127.0.0.1:%d/_ddl", sr_test_fe_port());
     FILE *f = popen(cmd, "r");
     if (!f)
         return -1;
@@ -557,7 +402,7 @@ static void run_script(const step *s, size_t n, const char *json, const char *da
 
 TEST(evolve_applies_every_column_change_once)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     /* evolve and try_evolve with checkpoints (JSON and CSV bodies), exactly-once without
      * checkpoints (applied at the end of input in turns), at-least-once (applied at once). */
@@ -586,7 +431,7 @@ TEST(evolve_applies_every_column_change_once)
             test_fail(__FILE__, __LINE__, "%s: columns %s", db, cols);
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s.items", db);
-        CHECK_INT_EQ(sql_count(sql), 50);
+        CHECK_INT_EQ(sr_test_count(sql), 50);
         CELL(db, "amount", 5, "5.25");
         CELL(db, "extra", 5, "NULL");
         CELL(db, "memo", 5, "note5"); /* the rename kept the values */
@@ -609,7 +454,7 @@ TEST(evolve_applies_every_column_change_once)
 
 TEST(lenient_keeps_every_value)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     const char *db = "sc_le";
     create_items(db, "PRIMARY");
@@ -620,7 +465,7 @@ TEST(lenient_keeps_every_value)
     columns_of(db, "items", cols, sizeof cols);
     CHECK_STR_EQ(cols, "id bigint(20), name varchar(80), amount decimal(12,2), extra int(11), "
                        "memo varchar(40), note varchar(40)");
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM sc_le.items"), 50);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM sc_le.items"), 50);
     CELL(db, "note", 5, "note5");
     CELL(db, "memo", 5, "NULL");
     CELL(db, "note", 35, "NULL");
@@ -637,7 +482,7 @@ TEST(lenient_keeps_every_value)
 
 TEST(ignore_converts_rows_to_the_target)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     const char *db = "sc_ig";
     create_items(db, "PRIMARY");
@@ -647,7 +492,7 @@ TEST(ignore_converts_rows_to_the_target)
     run_script(alter_script, 5, json, data, NULL);
     columns_of(db, "items", cols, sizeof cols);
     CHECK_STR_EQ(cols, "id bigint(20), name varchar(80), amount decimal(10,2), note varchar(40)");
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM sc_ig.items"), 50);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM sc_ig.items"), 50);
     CELL(db, "note", 15, "note15");
     CELL(db, "note", 35, "NULL");
     CELL(db, "name", 45, "NULL");
@@ -657,7 +502,7 @@ TEST(ignore_converts_rows_to_the_target)
 
 TEST(exception_fails_naming_table_and_ddl)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     const char *db = "sc_ex";
     create_items(db, "PRIMARY");
@@ -681,7 +526,7 @@ TEST(exception_fails_naming_table_and_ddl)
 
 TEST(truncate_and_create_table)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     const char *db = "sc_tc";
     create_items(db, "PRIMARY");
@@ -694,11 +539,11 @@ TEST(truncate_and_create_table)
     job_json(json, sizeof json, db, "{\"behavior\":\"evolve\"}", "");
     snprintf(data, sizeof data, "%s/%s", test_tmpdir(), db);
     run_script(s, 3, json, data, NULL);
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM sc_tc.items"), 10);
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM sc_tc.items WHERE id <= 10"), 0);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM sc_tc.items"), 10);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM sc_tc.items WHERE id <= 10"), 0);
     columns_of(db, "fresh", cols, sizeof cols);
     CHECK_STR_EQ(cols, "id bigint(20), name varchar(80), amount decimal(10,2), note varchar(40)");
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM sc_tc.fresh"), 5);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM sc_tc.fresh"), 5);
     CHECK_INT_EQ(ddl_count(db, "TRUNCATE TABLE `sc_tc`.`items`"), 1);
     CHECK_INT_EQ(ddl_count(db, "CREATE TABLE IF NOT EXISTS `sc_tc`.`fresh`"), 1);
     /* Lenient (the default) neither truncates nor drops. */
@@ -707,13 +552,13 @@ TEST(truncate_and_create_table)
     job_json(json, sizeof json, db2, "{}", "");
     snprintf(data, sizeof data, "%s/%s", test_tmpdir(), db2);
     run_script(s, 2, json, data, NULL);
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM sc_tl.items"), 20);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM sc_tl.items"), 20);
     CHECK_INT_EQ(ddl_count(db2, "TRUNCATE"), 0);
 }
 
 TEST(rename_and_drop_table)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     const char *db = "sc_rt";
     create_items(db, "PRIMARY");
@@ -734,7 +579,7 @@ TEST(rename_and_drop_table)
     rename_from_items = false;
     columns_of(db, "items", cols, sizeof cols);
     CHECK_STR_CONTAINS(cols, "ERR");
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM sc_rt.fresh"), 15);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM sc_rt.fresh"), 15);
     CHECK_INT_EQ(ddl_count(db, "ALTER TABLE `sc_rt`.`items` RENAME `fresh`"), 1);
     /* DROP TABLE under evolve; lenient keeps the table. */
     const char *db2 = "sc_dt";
@@ -752,7 +597,7 @@ TEST(rename_and_drop_table)
 
 TEST(failure_after_a_ddl_restores_exactly_once)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     const char *db = "sc_rs";
     /* Duplicate key: a row loaded twice would show twice. */
@@ -783,8 +628,8 @@ TEST(failure_after_a_ddl_restores_exactly_once)
     run_free(&r);
     columns_of(db, "items", cols, sizeof cols);
     CHECK_STR_EQ(cols, "id bigint(20), amount decimal(12,2), extra int(11), memo varchar(40)");
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM sc_rs.items"), 50);
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM sc_rs.items WHERE id = 25"), 1);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM sc_rs.items"), 50);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM sc_rs.items WHERE id = 25"), 1);
     CELL(db, "extra", 15, "150");
     CELL(db, "memo", 35, "memo35");
     CHECK_INT_EQ(ddl_count(db, "ADD COLUMN `extra`"), 1);

@@ -6,6 +6,7 @@
  * master, with no row lost or doubled; at-least-once and no-checkpoint runs. Tables are read back
  * with libmariadb over the endpoint's MySQL port. */
 #include "tests/harness/test.h"
+#include "tests/integration/starrocks/sr_test_endpoint.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -26,162 +27,6 @@
 #include "runtime/base/failpoint.h"
 #include "runtime/job_master.h"
 #include "runtime/metrics.h"
-
-#ifndef SR_ENDPOINT_BIN
-#error "SR_ENDPOINT_BIN must name the sr-endpoint executable"
-#endif
-
-/* --- The endpoint --- */
-
-static pid_t endpoint_pid;
-static int fe_port, query_port;
-
-static void endpoint_stop(void)
-{
-    if (endpoint_pid > 0) {
-        kill(endpoint_pid, SIGTERM);
-        int st;
-        waitpid(endpoint_pid, &st, 0);
-        endpoint_pid = 0;
-    }
-}
-
-static bool endpoint_start(void)
-{
-    if (endpoint_pid > 0)
-        return true;
-    char dir[600], ports[700];
-    snprintf(dir, sizeof dir, "%s/sr-data", test_tmpdir());
-    snprintf(ports, sizeof ports, "%s/sr-ports.json", test_tmpdir());
-    unlink(ports);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(SR_ENDPOINT_BIN, SR_ENDPOINT_BIN, "--data-dir", dir, "--fe-http-port", "0",
-              "--be-http-port", "0", "--query-port", "0", "--ports-file", ports, (char *)NULL);
-        _exit(127);
-    }
-    if (pid < 0) {
-        test_fail(__FILE__, __LINE__, "fork: %s", strerror(errno));
-        return false;
-    }
-    endpoint_pid = pid;
-    atexit(endpoint_stop);
-    for (int i = 0; i < 200; i++) {
-        char *text = test_read_file(ports, NULL);
-        json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-        free(text);
-        if (j) {
-            fe_port = (int)json_integer_value(json_object_get(j, "fe_http"));
-            query_port = (int)json_integer_value(json_object_get(j, "query"));
-            json_decref(j);
-            if (fe_port > 0 && query_port > 0)
-                return true;
-        }
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            endpoint_pid = 0;
-            test_fail(__FILE__, __LINE__, "sr-endpoint exited (status %d)", st);
-            return false;
-        }
-        usleep(50000);
-    }
-    test_fail(__FILE__, __LINE__, "sr-endpoint wrote no ports file");
-    return false;
-}
-
-/* --- SQL over the query port --- */
-
-static MYSQL *sql_connect(void)
-{
-    MYSQL *my = mysql_init(NULL);
-    if (!mysql_real_connect(my, "127.0.0.1", "root", "", NULL, (unsigned)query_port, NULL, 0)) {
-        test_fail(__FILE__, __LINE__, "connect to the query port: %s", mysql_error(my));
-        mysql_close(my);
-        return NULL;
-    }
-    return my;
-}
-
-static void sql_exec(const char *sql)
-{
-    MYSQL *my = sql_connect();
-    if (!my)
-        return;
-    if (mysql_query(my, sql) != 0)
-        test_fail(__FILE__, __LINE__, "%s: %s", sql, mysql_error(my));
-    MYSQL_RES *r = mysql_store_result(my);
-    if (r)
-        mysql_free_result(r);
-    mysql_close(my);
-}
-
-/* Rows of a query; cells NULL for SQL NULL. */
-typedef struct rows {
-    size_t count, ncols;
-    char ***cells;
-    unsigned long **lens;
-} rows;
-
-static void rows_free(rows *r)
-{
-    for (size_t i = 0; i < r->count; i++) {
-        for (size_t c = 0; c < r->ncols; c++)
-            free(r->cells[i][c]);
-        free(r->cells[i]);
-        free(r->lens[i]);
-    }
-    free(r->cells);
-    free(r->lens);
-    memset(r, 0, sizeof *r);
-}
-
-static bool sql_rows(const char *sql, rows *out)
-{
-    memset(out, 0, sizeof *out);
-    MYSQL *my = sql_connect();
-    if (!my)
-        return false;
-    bool ok = mysql_query(my, sql) == 0;
-    MYSQL_RES *res = ok ? mysql_store_result(my) : NULL;
-    if (!res) {
-        test_fail(__FILE__, __LINE__, "%s: %s", sql, mysql_error(my));
-        mysql_close(my);
-        return false;
-    }
-    out->ncols = mysql_num_fields(res);
-    size_t n = (size_t)mysql_num_rows(res);
-    out->cells = calloc(n + 1, sizeof *out->cells);
-    out->lens = calloc(n + 1, sizeof *out->lens);
-    MYSQL_ROW row;
-    while ((row = mysql_fetch_row(res))) {
-        unsigned long *l = mysql_fetch_lengths(res);
-        char **cells = calloc(out->ncols, sizeof *cells);
-        unsigned long *lens = calloc(out->ncols, sizeof *lens);
-        for (size_t c = 0; c < out->ncols; c++) {
-            if (row[c]) {
-                cells[c] = malloc(l[c] + 1);
-                memcpy(cells[c], row[c], l[c]);
-                cells[c][l[c]] = '\0';
-            }
-            lens[c] = l[c];
-        }
-        out->cells[out->count] = cells;
-        out->lens[out->count++] = lens;
-    }
-    mysql_free_result(res);
-    mysql_close(my);
-    return true;
-}
-
-static long long sql_count(const char *sql)
-{
-    rows r;
-    if (!sql_rows(sql, &r))
-        return -1;
-    long long n = r.count == 1 && r.cells[0][0] ? atoll(r.cells[0][0]) : -1;
-    rows_free(&r);
-    return n;
-}
 
 /* --- Jobs --- */
 
@@ -295,7 +140,7 @@ static void sink_config(char *out, size_t size, const char *db, const char *tabl
     snprintf(out, size,
              "{\"load_url\":\"127.0.0.1:%d\",\"query_url\":\"127.0.0.1:%d\",\"user\":\"root\","
              "\"database\":\"%s\",\"table\":\"%s\",\"flush\":{\"rows\":300}%s}",
-             fe_port, query_port, db, table, extra);
+             sr_test_fe_port(), sr_test_query_port(), db, table, extra);
 }
 
 /* datagen (2 subtasks) -> starrocks (2 subtasks); checkpoint: "" or a "checkpoint" member. */
@@ -328,17 +173,17 @@ static void create_tables(const char *db)
 {
     char sql[1024];
     snprintf(sql, sizeof sql, "CREATE DATABASE IF NOT EXISTS %s", db);
-    sql_exec(sql);
+    sr_test_exec(sql);
     snprintf(sql, sizeof sql,
              "CREATE TABLE %s.items_pk %s PRIMARY KEY(`id`) DISTRIBUTED BY HASH(`id`) "
              "PROPERTIES (\"replication_num\" = \"1\")",
              db, SR_COLUMNS);
-    sql_exec(sql);
+    sr_test_exec(sql);
     snprintf(sql, sizeof sql,
              "CREATE TABLE %s.items_dup %s DUPLICATE KEY(`id`) DISTRIBUTED BY HASH(`id`) "
              "PROPERTIES (\"replication_num\" = \"1\")",
              db, SR_COLUMNS);
-    sql_exec(sql);
+    sr_test_exec(sql);
 }
 
 /* Parses "YYYY-MM-DD HH:MM:SS[.f...]" into t. */
@@ -412,15 +257,15 @@ static void check_datagen_rows(const char *db, const char *table, uint64_t n, in
 {
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT %s FROM %s.%s ORDER BY id", select, db, table);
-    rows r;
-    if (!sql_rows(sql, &r))
+    sr_test_rows r;
+    if (!sr_test_rows_query(sql, &r))
         return;
     CHECK_UINT_EQ(r.count, n);
     op_datagen_schema *schema = NULL;
     rt_err err = {0};
     CHECK_OK(op_datagen_schema_new(gen_columns, seed, "$.columns", &schema, &err), &err);
     if (!schema) {
-        rows_free(&r);
+        sr_test_rows_free(&r);
         return;
     }
     size_t ncols = op_datagen_schema_column_count(schema);
@@ -449,7 +294,7 @@ static void check_datagen_rows(const char *db, const char *table, uint64_t n, in
     free(buf);
     free(vals);
     op_datagen_schema_free(schema);
-    rows_free(&r);
+    sr_test_rows_free(&r);
 }
 
 static void check_gen_rows(const char *db, const char *table, uint64_t n, int64_t seed)
@@ -465,7 +310,7 @@ static void make_lingering(const char *db, const char *table, const char *prefix
                            int64_t row_id)
 {
     char url[64];
-    snprintf(url, sizeof url, "127.0.0.1:%d", fe_port);
+    snprintf(url, sizeof url, "127.0.0.1:%d", sr_test_fe_port());
     const char *urls[] = {url};
     op_stream_load_config lc = {.load_urls = urls, .load_url_count = 1, .user = "root"};
     op_stream_load *c = NULL;
@@ -495,7 +340,7 @@ static void make_lingering(const char *db, const char *table, const char *prefix
 
 TEST(exactly_once_primary_and_duplicate_key_tables)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     create_tables("eo");
     char gen[1024], cfg[1024], json[4096], data[600];
@@ -523,7 +368,7 @@ TEST(exactly_once_primary_and_duplicate_key_tables)
 
 TEST(restore_after_cancel_no_loss_no_duplicate)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     create_tables("rs");
     char gen[1024], cfg[1024], json[4096], data[600];
@@ -543,7 +388,7 @@ TEST(restore_after_cancel_no_loss_no_duplicate)
         CHECK_INT_EQ(s, RT_JOB_MASTER_CANCELED);
     }
     run_free(&r);
-    long long mid = sql_count("SELECT COUNT(*) FROM rs.items_dup");
+    long long mid = sr_test_count("SELECT COUNT(*) FROM rs.items_dup");
     CHECK(mid >= 0 && mid < 6000); /* the cancel was mid-run */
     make_lingering("rs", "items_dup", "rs-dup", 0, 900000);
     make_lingering("rs", "items_dup", "rs-dup", 1, 900001);
@@ -557,13 +402,13 @@ TEST(restore_after_cancel_no_loss_no_duplicate)
     }
     run_free(&r);
     /* A duplicate-key table keeps every row loaded: a replayed row would show twice. */
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM rs.items_dup"), 6000);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM rs.items_dup"), 6000);
     check_gen_rows("rs", "items_dup", 6000, 3);
 }
 
 TEST(commit_failure_then_restore_commits)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     create_tables("cf");
     char gen[1024], cfg[1024], json[4096], data[600];
@@ -583,7 +428,7 @@ TEST(commit_failure_then_restore_commits)
     }
     run_free(&r);
     rt_failpoint_reset();
-    CHECK(sql_count("SELECT COUNT(*) FROM cf.items_dup") < 3000);
+    CHECK(sr_test_count("SELECT COUNT(*) FROM cf.items_dup") < 3000);
     if (run_start(&r, json, data)) {
         CHECK(rt_job_master_restored_checkpoint(r.jm) > 0);
         rt_job_master_status s = run_wait(&r, &err);
@@ -597,7 +442,7 @@ TEST(commit_failure_then_restore_commits)
 
 TEST(at_least_once_and_without_checkpoints)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
     create_tables("al");
     char gen[1024], cfg[1024], json[4096];
@@ -691,9 +536,9 @@ static void changes_job(char *out, size_t size, const char *name, const char *si
 
 TEST(upserts_and_deletes_on_primary_key_table)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
-    sql_exec("CREATE DATABASE IF NOT EXISTS ch");
+    sr_test_exec("CREATE DATABASE IF NOT EXISTS ch");
     for (int f = 0; f < 2; f++) {
         char sql[512];
         snprintf(sql, sizeof sql,
@@ -701,9 +546,9 @@ TEST(upserts_and_deletes_on_primary_key_table)
                  "PRIMARY KEY(`id`) DISTRIBUTED BY HASH(`id`) "
                  "PROPERTIES (\"replication_num\" = \"1\")",
                  f ? "csv" : "json");
-        sql_exec(sql);
+        sr_test_exec(sql);
     }
-    sql_exec("CREATE TABLE ch.kv_dup (`id` BIGINT NOT NULL, `v` VARCHAR(20) NULL) "
+    sr_test_exec("CREATE TABLE ch.kv_dup (`id` BIGINT NOT NULL, `v` VARCHAR(20) NULL) "
              "DUPLICATE KEY(`id`) DISTRIBUTED BY HASH(`id`) "
              "PROPERTIES (\"replication_num\" = \"1\")");
     const char *formats[] = {"json", "csv"};
@@ -715,9 +560,9 @@ TEST(upserts_and_deletes_on_primary_key_table)
         changes_job(json, sizeof json, formats[f], cfg);
         snprintf(data, sizeof data, "%s/ch-%s", test_tmpdir(), formats[f]);
         run_finish(json, data);
-        rows r;
+        sr_test_rows r;
         snprintf(sql, sizeof sql, "SELECT id, v FROM ch.%s ORDER BY id", table);
-        if (!sql_rows(sql, &r))
+        if (!sr_test_rows_query(sql, &r))
             continue;
         CHECK_UINT_EQ(r.count, 80); /* 1..20 deleted */
         for (size_t i = 0; i < r.count; i++) {
@@ -727,7 +572,7 @@ TEST(upserts_and_deletes_on_primary_key_table)
             CHECK_INT_EQ(id, (long long)i + 21);
             CHECK_STR_EQ(r.cells[i][1], id <= 50 ? "upd" : want);
         }
-        rows_free(&r);
+        sr_test_rows_free(&r);
     }
     /* A duplicate-key table cannot take the changes: the job fails and says why. */
     char cfg[1024], json[2048];
@@ -741,16 +586,16 @@ TEST(upserts_and_deletes_on_primary_key_table)
         CHECK_STR_CONTAINS(err.msg, "append_changes");
     }
     run_free(&r);
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM ch.kv_dup"), 0);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM ch.kv_dup"), 0);
 }
 
 TEST(bad_rows_fail_with_the_error_log)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
-    sql_exec("CREATE DATABASE IF NOT EXISTS bad");
+    sr_test_exec("CREATE DATABASE IF NOT EXISTS bad");
     /* v holds at most 3 bytes: "orig-N" rows are filtered (notes §7.1). */
-    sql_exec("CREATE TABLE bad.kv (`id` BIGINT NOT NULL, `v` VARCHAR(3) NULL) PRIMARY KEY(`id`) "
+    sr_test_exec("CREATE TABLE bad.kv (`id` BIGINT NOT NULL, `v` VARCHAR(3) NULL) PRIMARY KEY(`id`) "
              "DISTRIBUTED BY HASH(`id`) PROPERTIES (\"replication_num\" = \"1\")");
     char cfg[1024], json[2048], data[600];
     sink_config(cfg, sizeof cfg, "bad", "kv", ",\"password\":\"\"");
@@ -763,7 +608,7 @@ TEST(bad_rows_fail_with_the_error_log)
         CHECK_STR_CONTAINS(err.msg, "too long");
     }
     run_free(&r);
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM bad.kv"), 0);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM bad.kv"), 0);
 }
 
 /* --- Binary values and text with separators, in CSV (row_format.h, notes §7.1) --- */
@@ -775,9 +620,9 @@ TEST(bad_rows_fail_with_the_error_log)
 
 TEST(binary_and_enclosed_text_in_csv)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
-    sql_exec("CREATE DATABASE IF NOT EXISTS bin");
+    sr_test_exec("CREATE DATABASE IF NOT EXISTS bin");
     const char *tables[] = {"bin_csv", "bin_json"};
     for (size_t i = 0; i < 2; i++) {
         char sql[512];
@@ -786,7 +631,7 @@ TEST(binary_and_enclosed_text_in_csv)
                  "`txt` VARCHAR(160) NULL) PRIMARY KEY(`id`) DISTRIBUTED BY HASH(`id`) "
                  "PROPERTIES (\"replication_num\" = \"1\")",
                  tables[i]);
-        sql_exec(sql);
+        sr_test_exec(sql);
     }
     char gen[512], cfg[1024], json[4096], data[600];
     snprintf(gen, sizeof gen, "{\"rows\":2000,\"seed\":11,\"table\":\"gen.bin\",\"columns\":%s}",
@@ -809,7 +654,7 @@ TEST(binary_and_enclosed_text_in_csv)
                                     "\"format\": \"csv\"");
     }
     run_free(&r);
-    CHECK_INT_EQ(sql_count("SELECT COUNT(*) FROM bin.bin_json"), 0);
+    CHECK_INT_EQ(sr_test_count("SELECT COUNT(*) FROM bin.bin_json"), 0);
 }
 
 /* Text a CSV field must enclose or escape, and text that only looks like its syntax. */
@@ -844,10 +689,10 @@ static const op_type test_text_type = {
 
 TEST(text_with_separators_in_csv)
 {
-    if (!endpoint_start())
+    if (!sr_test_endpoint_start())
         return;
-    sql_exec("CREATE DATABASE IF NOT EXISTS txt");
-    sql_exec("CREATE TABLE txt.kv (`id` BIGINT NOT NULL, `v` VARCHAR(64) NULL) PRIMARY KEY(`id`) "
+    sr_test_exec("CREATE DATABASE IF NOT EXISTS txt");
+    sr_test_exec("CREATE TABLE txt.kv (`id` BIGINT NOT NULL, `v` VARCHAR(64) NULL) PRIMARY KEY(`id`) "
              "DISTRIBUTED BY HASH(`id`) PROPERTIES (\"replication_num\" = \"1\")");
     char cfg[1024], json[2048], data[600];
     sink_config(cfg, sizeof cfg, "txt", "kv", ",\"format\":\"csv\"");
@@ -860,8 +705,8 @@ TEST(text_with_separators_in_csv)
              cfg);
     snprintf(data, sizeof data, "%s/odd", test_tmpdir());
     run_finish(json, data);
-    rows r;
-    if (!sql_rows("SELECT id, v FROM txt.kv ORDER BY id", &r))
+    sr_test_rows r;
+    if (!sr_test_rows_query("SELECT id, v FROM txt.kv ORDER BY id", &r))
         return;
     CHECK_UINT_EQ(r.count, ODD_COUNT + 1);
     for (size_t i = 0; i < r.count && i < ODD_COUNT + 1; i++) {
@@ -876,7 +721,7 @@ TEST(text_with_separators_in_csv)
             test_fail(__FILE__, __LINE__, "id %zu: got '%s', want '%s'", i + 1,
                       r.cells[i][1] ? r.cells[i][1] : "NULL", want);
     }
-    rows_free(&r);
+    sr_test_rows_free(&r);
 }
 
 TEST_MAIN()
